@@ -147,3 +147,21 @@ class VerifierError(BPFError):
 
 class NotSupportedError(PyebpfError):
     """A feature this kernel, platform or pyebpf version does not support."""
+
+
+# --- syscall layer (live objects) ------------------------------------------------------------
+
+
+class ObjectClosedError(PyebpfError, ValueError):
+    """A map, program, link or reader used after ``close()``."""
+
+
+class CodecError(PyebpfError, ValueError, TypeError):
+    """A key or value that does not fit the map (wrong size, type or range); raised before bpf()."""
+
+
+class MapKeyError(PyebpfError, KeyError):
+    """A key that is not in the map (the mapping protocol's KeyError)."""
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return str(self.args[0]) if self.args else ""
