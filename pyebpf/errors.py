@@ -59,7 +59,7 @@ class AssemblerError(AsmError):
         self.text = text
         self.column = column
         col = f":{column}" if column is not None else ""
-        shown = f"\n    {text.strip()}" if text.strip() else ""
+        shown = f" (in `{text.strip()}`)" if text.strip() else ""
         super().__init__(f"line {line}{col}: {reason}{shown}")
 
 
