@@ -88,11 +88,15 @@ def _numbers() -> tuple[int, int] | None:
 
 
 _NRS = _numbers()
-_NR_BPF = ffi.cast("long", _NRS[0]) if _NRS else None
+_NR_BPF = _NRS[0] if _NRS else None
 _NR_PERF = ffi.cast("long", _NRS[1]) if _NRS else None
-_ATTR_SIZE = ffi.cast("long", ffi.sizeof("union bpf_attr"))
-_CMDS = [ffi.cast("long", int(c)) for c in Cmd]
-_syscall = libc.syscall
+_ATTR_SIZE = ffi.sizeof("union bpf_attr")
+_CMDS = [int(c) for c in Cmd]
+# bpf() goes through libc's syscall() with a fixed (non-variadic) prototype: a variadic call
+# makes cffi/libffi build the call description every time, a third of the cost of a map
+# lookup. On x86_64 and aarch64 -- the only architectures with a syscall number above --
+# glibc's syscall() is an assembly stub and integer arguments travel the same way either way.
+_syscall = ffi.cast("long(*)(long, long, union bpf_attr *, long)", ffi.addressof(libc, "syscall"))
 
 
 def _unsupported_arch() -> NotSupportedError:
@@ -128,7 +132,7 @@ def perf_event_open(attr: Any, pid: int, cpu: int, group_fd: int, flags: int) ->
     """``perf_event_open(2)``; the new fd, or :class:`BPFError`."""
     if _NR_PERF is None:
         raise _unsupported_arch()
-    ret: int = _syscall(
+    ret: int = libc.syscall(
         _NR_PERF,
         attr,
         ffi.cast("int", pid),
@@ -159,15 +163,42 @@ def _describe(err: int, command: str, context: str) -> str:
     return "; ".join(parts)
 
 
+CAP_SYS_ADMIN = 21
+CAP_BPF = 39
+
+
+def has_bpf_capability() -> bool:
+    """Whether this process has CAP_BPF or CAP_SYS_ADMIN in its effective set."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("CapEff:"):
+                    caps = int(line.split()[1], 16)
+                    return bool(caps & (1 << CAP_BPF | 1 << CAP_SYS_ADMIN))
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def permission_hint() -> str:
+    """What an EPERM from bpf() most likely means for this process."""
+    if has_bpf_capability():
+        return (
+            "this process has CAP_BPF/CAP_SYS_ADMIN, so something else refused it: an LSM "
+            "(lockdown, the BPF LSM, SELinux ...) or a kernel restriction for this object type"
+        )
+    return (
+        "needs CAP_BPF (with CAP_PERFMON/CAP_NET_ADMIN for tracing/network programs) or "
+        "CAP_SYS_ADMIN; kernels before 5.11 also need a higher RLIMIT_MEMLOCK; "
+        "check /proc/sys/kernel/unprivileged_bpf_disabled"
+    )
+
+
 def _hint(err: int, command: str) -> str:
     if err == errno.EPERM:
         if command in ("BPF_OBJ_PIN", "BPF_OBJ_GET"):
             return "the path must be on a bpffs mount (mount -t bpf bpf /sys/fs/bpf)"
-        return (
-            "needs CAP_BPF (with CAP_PERFMON/CAP_NET_ADMIN for tracing/network programs) or "
-            "CAP_SYS_ADMIN; kernels before 5.11 also need a higher RLIMIT_MEMLOCK; "
-            "check /proc/sys/kernel/unprivileged_bpf_disabled"
-        )
+        return permission_hint()
     if err == errno.EINVAL and command == "BPF_MAP_CREATE":
         return (
             "the kernel refused the map attributes: a map type this kernel does not support, "
@@ -175,6 +206,11 @@ def _hint(err: int, command: str) -> str:
         )
     if err == errno.EINVAL and command == "BPF_PROG_LOAD":
         return "the kernel refused the program attributes (type, attach type, flags or BTF info)"
+    if err == errno.EINVAL and command == "BPF_PROG_TEST_RUN":
+        return (
+            "packet programs need at least 14 bytes of data (an Ethernet header), the context "
+            "must match the program type, and not every program type supports test runs"
+        )
     if err == errno.EBADF:
         return "a file descriptor passed to the kernel is not a valid BPF object of the right kind"
     if err in (ENOTSUPP, errno.EOPNOTSUPP):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ObjectClosedError
@@ -20,9 +21,10 @@ class FDObject:
 
     _kind = "object"
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, closer: Callable[[int], None] = close_fd) -> None:
+        # ``closer`` must not refer to ``self`` (it runs from the finalizer): it gets the fd.
         self._fd: int | None = fd
-        self._finalizer = weakref.finalize(self, close_fd, fd)
+        self._finalizer = weakref.finalize(self, closer, fd)
 
     @property
     def fd(self) -> int:
