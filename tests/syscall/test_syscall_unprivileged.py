@@ -67,4 +67,7 @@ def test_eperm_messages_without_privileges() -> None:
     lines = {line.split(" ", 1)[0]: line for line in result.stdout.splitlines()}
     assert lines["MAP"].startswith("MAP 1 ") and "CAP_BPF" in lines["MAP"]
     assert lines["PROG"].startswith("PROG 1 ") and "CAP_BPF" in lines["PROG"]
-    assert lines["DEMO"].startswith("DEMO 0 ") and "skipped: this process may not use bpf()" in lines["DEMO"]
+    assert (
+        lines["DEMO"].startswith("DEMO 0 ")
+        and "skipped: this process may not use bpf()" in lines["DEMO"]
+    )
