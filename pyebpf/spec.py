@@ -46,17 +46,17 @@ def _enum_member(enum: type[IntEnum], value: Any, what: str) -> Any:
 
 def map_type(value: MapType | int | str) -> MapType:
     """Normalise a map type given as a member, an integer or a name ("hash", "BPF_MAP_TYPE_ARRAY")."""
-    return _enum_member(MapType, value, "map type")  # type: ignore[no-any-return]
+    return _enum_member(MapType, value, "map type")
 
 
 def prog_type(value: ProgType | int | str) -> ProgType:
     """Normalise a program type given as a member, an integer or a name ("xdp", "sched_cls")."""
-    return _enum_member(ProgType, value, "program type")  # type: ignore[no-any-return]
+    return _enum_member(ProgType, value, "program type")
 
 
 def attach_type(value: AttachType | int | str) -> AttachType:
     """Normalise an attach type given as a member, an integer or a name."""
-    return _enum_member(AttachType, value, "attach type")  # type: ignore[no-any-return]
+    return _enum_member(AttachType, value, "attach type")
 
 
 # Map types whose value size the kernel fixes or whose key size must be 0/4.
@@ -116,7 +116,7 @@ class MapSpec:
 def _pairs(contents: Any) -> list[tuple[Any, Any]]:
     if isinstance(contents, Mapping):
         return list(contents.items())
-    return [tuple(pair) for pair in contents]  # type: ignore[misc]
+    return [tuple(pair) for pair in contents]
 
 
 @dataclass(frozen=True)
