@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Kind(IntEnum):
@@ -53,8 +54,7 @@ class Linkage(IntEnum):
     EXTERN = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):
     """A struct/union member; ``bit_offset`` from the start of the aggregate."""
 
     name: str
@@ -63,22 +63,19 @@ class Member:
     bitfield_size: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Enumerator:
+class Enumerator(NamedTuple):
     name: str
     value: int
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
-    """A FUNC_PROTO parameter; an unnamed void last parameter means "...". """
+class Param(NamedTuple):
+    """A FUNC_PROTO parameter; an unnamed void last parameter means "..."."""
 
     name: str
     type: int
 
 
-@dataclass(frozen=True, slots=True)
-class VarSecinfo:
+class VarSecinfo(NamedTuple):
     """One variable (or function) placed in a DATASEC."""
 
     type: int

@@ -1,0 +1,337 @@
+"""Program sections: split into functions, apply relocations, link bpf-to-bpf calls.
+
+Each function symbol of an executable section becomes a :class:`Function` whose
+instructions carry symbolic references (maps, data sections, callees, externs). A program is
+a function outside ``.text`` followed by the bodies of every function it reaches, as libbpf
+lays them out; BTF func and line info are rebased to the program's slots.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..asm import Instruction, Instructions
+from ..asm.opcodes import CallKind, PseudoSrc
+from ..btf import BTFExt, CORERelocation, FuncInfo, FuncInfoTable, LineInfo, LineInfoTable
+from ..errors import DecodeError, ElfError
+from .container import ElfObject, Relocation, RelocType, Section, SymbolType
+from .externs import ExternSpec
+
+
+@dataclass
+class Function:
+    name: str
+    section: Section
+    start: int  # byte offset in the section
+    size: int  # bytes
+    instructions: Instructions = field(default_factory=Instructions)
+    sourced: Instructions | None = None  # instructions with line info attached (cached)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an ld_imm64 relocation may point at, by section index."""
+
+    map_sections: dict[int, dict[int, str]]  # section -> {offset: map name}
+    data_sections: dict[int, str]  # section -> data map name
+    externs: dict[str, ExternSpec]
+
+
+def decode_section(section: Section, byteorder: str) -> Instructions:
+    if section.size % 8:
+        raise ElfError(f"size {section.size} is not a multiple of 8", section.name)
+    try:
+        return Instructions.from_bytes(section.data, byteorder)
+    except DecodeError as exc:
+        raise ElfError(
+            f"bad instruction: {exc.reason}", section.name, (exc.slot or 0) * 8
+        ) from None
+
+
+def split_functions(elf: ElfObject, section: Section, insns: Instructions) -> list[Function]:
+    """The FUNC symbols of a section, checked to tile its instructions without overlap."""
+    syms = sorted(
+        (s for s in elf.symbols if s.section == section.index and s.type == SymbolType.FUNC),
+        key=lambda s: s.value,
+    )
+    if not syms and insns:
+        raise ElfError("instructions but no function symbol (is this a BPF object?)", section.name)
+    slot_count = insns.slot_count
+    funcs = []
+    for i, sym in enumerate(syms):
+        if sym.value % 8 or sym.size % 8 or sym.size == 0:
+            raise ElfError(
+                f"function {sym.name!r} has a misaligned start or size", section.name, sym.value
+            )
+        end = sym.value + sym.size
+        if end > slot_count * 8:
+            raise ElfError(
+                f"function {sym.name!r} runs past the end of the section", section.name, sym.value
+            )
+        if i + 1 < len(syms) and end > syms[i + 1].value:
+            raise ElfError(
+                f"function {sym.name!r} overlaps {syms[i + 1].name!r}",
+                section.name,
+                syms[i + 1].value,
+            )
+        funcs.append(Function(sym.name, section, sym.value, sym.size))
+    return funcs
+
+
+class Relocator:
+    """Applies one section's relocations and local call targets to its functions."""
+
+    def __init__(
+        self, elf: ElfObject, target: Target, functions_by_section: dict[int, list[Function]]
+    ) -> None:
+        self.elf = elf
+        self.target = target
+        self.functions_by_section = functions_by_section
+
+    def function_at(self, section_index: int, offset: int, where: Section, at: int) -> str:
+        for func in self.functions_by_section.get(section_index, ()):
+            if func.start == offset:
+                return func.name
+        name = (
+            self.elf.sections[section_index].name
+            if section_index < len(self.elf.sections)
+            else section_index
+        )
+        raise ElfError(f"no function starts at {name}+{offset:#x}", where.name, at)
+
+    def relocate(self, section: Section, insns: Instructions, funcs: list[Function]) -> None:
+        relocs = {r.offset: r for r in self.elf.relocations.get(section.index, ())}
+        offsets = insns.slot_offsets
+        slot_index = {slot: i for i, slot in enumerate(offsets)}
+        for r in relocs.values():
+            if r.offset % 8 or r.offset // 8 not in slot_index:
+                raise ElfError(
+                    "relocation does not point at an instruction", section.name, r.offset
+                )
+            reloc_insn = insns[slot_index[r.offset // 8]]
+            if reloc_insn[0] != 0x85 and reloc_insn[0] != 0x18:
+                self._apply(section, reloc_insn, r, r.offset)  # raises: explains what is wrong
+        for func in funcs:
+            first = slot_index.get(func.start // 8)
+            last_slot = (func.start + func.size) // 8
+            if first is None or (last_slot < insns.slot_count and last_slot not in slot_index):
+                raise ElfError(
+                    f"function {func.name!r} does not start and end on instructions",
+                    section.name,
+                    func.start,
+                )
+            last = slot_index.get(last_slot, len(insns))
+            out = list(insns[first:last])
+            for j, insn in enumerate(out):
+                op = insn[0]
+                # Only calls and ld_imm64 can carry relocations or local targets: skip the rest fast.
+                if op != 0x85 and op != 0x18:
+                    continue
+                i = first + j
+                at = offsets[i] * 8
+                reloc = relocs.get(at)
+                if reloc is not None:
+                    out[j] = self._apply(section, insn, reloc, at)
+                elif insn.is_local_call or insn.is_func_ref:
+                    # A pc-relative target in the same section that needed no relocation.
+                    callee_at = (offsets[i] + 1 + (insn.relative_offset or 0)) * 8
+                    out[j] = insn.with_reference(
+                        self.function_at(section.index, callee_at, section, at)
+                    )
+            out[0] = out[0].with_label(func.name)
+            func.instructions = Instructions(out)
+
+    def _apply(
+        self, section: Section, insn: Instruction, reloc: Relocation, at: int
+    ) -> Instruction:
+        sym = reloc.symbol
+        if reloc.type == RelocType.R_BPF_64_32:
+            if not insn.is_call:
+                raise ElfError(
+                    f"R_BPF_64_32 relocation on `{insn}`, which is not a call", section.name, at
+                )
+            if sym.is_undefined:
+                ext = self.target.externs.get(sym.name)
+                if ext is None or ext.kind != "kfunc":
+                    raise ElfError(
+                        f"call to undefined {sym.name!r}, which is not a kfunc", section.name, at
+                    )
+                return insn.replace(src=CallKind.KFUNC, imm=0, reference=sym.name)
+            if (
+                sym.section >= len(self.elf.sections)
+                or not self.elf.sections[sym.section].is_program
+            ):
+                raise ElfError(
+                    f"call to {sym.name!r}, which is not in a program section", section.name, at
+                )
+            offset = sym.value + (insn.imm + 1) * 8
+            callee = self.function_at(sym.section, offset, section, at)
+            return insn.replace(src=CallKind.LOCAL, imm=-1, reference=callee)
+        if reloc.type != RelocType.R_BPF_64_64:
+            name = (
+                RelocType(reloc.type).name
+                if reloc.type in RelocType._value2member_map_
+                else str(reloc.type)
+            )
+            raise ElfError(
+                f"relocation type {name} cannot apply to an instruction", section.name, at
+            )
+        if not insn.is_ld_imm64:
+            raise ElfError(
+                f"R_BPF_64_64 relocation on `{insn}`, which is not ld_imm64", section.name, at
+            )
+        if sym.is_undefined:
+            return self._extern_load(section, insn, sym.name, at)
+        offset = sym.value + insn.imm_low
+        if sym.section in self.target.map_sections:
+            maps = self.target.map_sections[sym.section]
+            map_name = maps.get(offset) if sym.type == SymbolType.SECTION else maps.get(sym.value)
+            if map_name is None:
+                raise ElfError(f"ld_imm64 of {sym.name!r}, which is not a map", section.name, at)
+            return insn.replace(src=PseudoSrc.MAP_FD, imm=0, reference=map_name)
+        if sym.section in self.target.data_sections:
+            if not 0 <= offset <= 0xFFFFFFFF:
+                raise ElfError(
+                    f"data offset {offset} of {sym.name!r} is out of range", section.name, at
+                )
+            return insn.replace(
+                src=PseudoSrc.MAP_VALUE,
+                imm=offset << 32,
+                reference=self.target.data_sections[sym.section],
+            )
+        if sym.section < len(self.elf.sections) and self.elf.sections[sym.section].is_program:
+            if offset % 8:
+                raise ElfError(
+                    f"function address {sym.name!r}+{offset:#x} is misaligned", section.name, at
+                )
+            callee = self.function_at(sym.section, offset, section, at)
+            return insn.replace(src=PseudoSrc.FUNC, imm=0, reference=callee)
+        where = (
+            self.elf.sections[sym.section].name
+            if sym.section < len(self.elf.sections)
+            else sym.section
+        )
+        raise ElfError(
+            f"ld_imm64 of {sym.name!r} in section {where}, which is neither map, data nor code",
+            section.name,
+            at,
+        )
+
+    def _extern_load(self, section: Section, insn: Instruction, name: str, at: int) -> Instruction:
+        ext = self.target.externs.get(name)
+        if ext is None:
+            raise ElfError(f"ld_imm64 of undefined symbol {name!r}", section.name, at)
+        if ext.kind == "kconfig":
+            return insn.replace(src=PseudoSrc.MAP_VALUE, imm=ext.offset << 32, reference=".kconfig")
+        if ext.kind == "ksym":
+            src = PseudoSrc.BTF_ID if ext.typed else PseudoSrc.IMM
+            return insn.replace(src=src, imm=0, reference=name)
+        if ext.kind == "kfunc":
+            # The address of a kfunc (e.g. to test it for existence): a BTF id load.
+            return insn.replace(src=PseudoSrc.BTF_ID, imm=0, reference=name)
+        raise ElfError(f"ld_imm64 of extern {name!r} of kind {ext.kind}", section.name, at)
+
+
+@dataclass(frozen=True)
+class LinkedProgram:
+    instructions: Instructions
+    func_info: FuncInfoTable
+    line_info: LineInfoTable
+    core_relos: tuple[CORERelocation, ...]
+
+
+class ExtIndex:
+    """BTF.ext records of each section, sorted by offset, for range lookups per function."""
+
+    def __init__(self, ext: BTFExt | None) -> None:
+        self._tables: dict[tuple[str, str], tuple[list[int], list[Any]]] = {}
+        if ext is None:
+            return
+        tables: tuple[tuple[str, Mapping[str, tuple[Any, ...]]], ...] = (
+            ("func", ext.func_info),
+            ("line", ext.line_info),
+            ("core", ext.core_relos),
+        )
+        for what, per_section in tables:
+            for section, records in per_section.items():
+                ordered = sorted(records, key=lambda r: r.insn_off)
+                self._tables[(what, section)] = ([r.insn_off for r in ordered], ordered)
+
+    def between(self, what: str, section: str, lo: int, hi: int) -> list[Any]:
+        table = self._tables.get((what, section))
+        if table is None:
+            return []
+        offsets, records = table
+        return records[bisect.bisect_left(offsets, lo) : bisect.bisect_left(offsets, hi)]
+
+
+def link_program(main: Function, functions: dict[str, Function], ext: ExtIndex) -> LinkedProgram:
+    """``main`` followed by every function it calls or takes the address of, transitively."""
+    order = [main]
+    seen = {main.name}
+    i = 0
+    while i < len(order):
+        for ref in sorted(order[i].instructions.function_references()):
+            if ref in seen:
+                continue
+            callee = functions.get(ref)
+            if callee is None:
+                raise ElfError(
+                    f"{order[i].name} calls {ref!r}, which is not defined", order[i].section.name
+                )
+            seen.add(ref)
+            order.append(callee)
+        i += 1
+    body: list[Instruction] = []
+    func_info: list[FuncInfo] = []
+    line_info: list[LineInfo] = []
+    core: list[CORERelocation] = []
+    slot = 0
+    for func in order:
+        base = slot * 8 - func.start  # new byte offset = old byte offset + base
+        lo, hi = func.start, func.start + func.size
+        sec = func.section.name
+        lines = ext.between("line", sec, lo, hi)
+        for rec in ext.between("func", sec, lo, hi):
+            func_info.append(FuncInfo(rec.insn_off + base, rec.type_id))
+        for line in lines:
+            line_info.append(
+                LineInfo(
+                    line.insn_off + base,
+                    line.file_name_off,
+                    line.line_off,
+                    line.line,
+                    line.column,
+                    line.source,
+                )
+            )
+        for relo in ext.between("core", sec, lo, hi):
+            core.append(CORERelocation(relo.insn_off + base, relo.type_id, relo.access, relo.kind))
+        body.extend(_with_sources(func, lines))
+        slot += func.instructions.slot_count
+    return LinkedProgram(
+        Instructions._from_tuple(tuple(body)),
+        FuncInfoTable(func_info),
+        LineInfoTable(line_info),
+        tuple(core),
+    )
+
+
+def _with_sources(func: Function, lines: list[LineInfo]) -> Instructions:
+    """The function's instructions with their C source lines (computed once per function)."""
+    if func.sourced is None:
+        if not lines:
+            func.sourced = func.instructions
+        else:
+            by_offset = {line.insn_off - func.start: line.source for line in lines}
+            out = []
+            rel = 0
+            for insn in func.instructions:
+                source = by_offset.get(rel)
+                out.append(insn.with_source(source) if source is not None else insn)
+                rel += 16 if insn[0] == 0x18 else 8
+            func.sourced = Instructions._from_tuple(tuple(out))
+    return func.sourced
