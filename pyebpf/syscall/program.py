@@ -71,6 +71,15 @@ def _fd_of(obj: Any, what: str) -> int:
     )
 
 
+def _live_btf(btf: Any) -> Any:
+    """``btf`` if it is a kernel BTF object or fd, else None (parsed BTF is not loadable here)."""
+    if btf is None:
+        return None
+    if isinstance(btf, int) and not isinstance(btf, bool):
+        return btf
+    return btf if isinstance(getattr(btf, "fd", None), int) else None
+
+
 def _raw(data: Any, what: str) -> bytes:
     if data is None:
         return b""
@@ -128,7 +137,12 @@ class Program(FDObject):
             raise SpecError(f"program {spec.name!r} has no instructions")
         if not isinstance(log_level, int) or log_level < 0:
             raise SpecError(f"log_level must be a non-negative int, not {log_level!r}")
-        btf_obj = btf if btf is not None else spec.btf
+        # A spec from the ELF reader carries *parsed* BTF, which only a collection load turns
+        # into a kernel object (pyebpf.load_collection); a plain Program loads without it then.
+        btf_obj = btf if btf is not None else _live_btf(spec.btf)
+        if btf_obj is None:
+            func_info = func_info if func_info is not None else b""
+            line_info = line_info if line_info is not None else b""
         load = commands.ProgLoadAttr(
             prog_type=int(spec.type),
             insns=code,
