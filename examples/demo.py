@@ -12,9 +12,9 @@ from __future__ import annotations
 import errno
 import struct
 import sys
+from pathlib import Path
 
-from pyebpf import MapSpec, ProgramSpec
-from pyebpf.verifier import verify
+from pyebpf import MapSpec, Pinning, ProgramSpec, load_collection
 from pyebpf.asm import (
     R0,
     R1,
@@ -39,38 +39,45 @@ from pyebpf.asm import (
     mov,
     stx,
 )
+from pyebpf.elf import load_object
+from pyebpf.verifier import verify
 
 XDP_PASS = 2
+FIXTURE = str(Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "loader-el.o")
 ETH_HLEN = 14
 IPPROTO_OFFSET = ETH_HLEN + 9  # the protocol byte of an IPv4 header
 
 
 def build_program() -> Instructions:
-    return Instructions([
-        # r2 = ctx->data, r3 = ctx->data_end
-        ldx(U32, R2, R1, 0),
-        ldx(U32, R3, R1, 4),
-        mov(R4, R2),
-        add(R4, IPPROTO_OFFSET + 1),
-        jgt(R4, R3, "pass"),              # packet too short: just pass it
-        ldx(U8, R4, R2, IPPROTO_OFFSET),  # r4 = IP protocol
-        stx(U32, R10, -4, R4),            # key = protocol
-        load_map_fd(R1, "counts"),
-        mov(R2, R10),
-        add(R2, -4),
-        call("map_lookup_elem"),
-        jeq(R0, 0, "pass"),
-        mov(R1, 1),
-        atomic_add(R0, 0, R1),            # counts[protocol] += 1
-        Label("pass"),
-        mov(R0, XDP_PASS),
-        exit_(),
-    ])
+    return Instructions(
+        [
+            # r2 = ctx->data, r3 = ctx->data_end
+            ldx(U32, R2, R1, 0),
+            ldx(U32, R3, R1, 4),
+            mov(R4, R2),
+            add(R4, IPPROTO_OFFSET + 1),
+            jgt(R4, R3, "pass"),  # packet too short: just pass it
+            ldx(U8, R4, R2, IPPROTO_OFFSET),  # r4 = IP protocol
+            stx(U32, R10, -4, R4),  # key = protocol
+            load_map_fd(R1, "counts"),
+            mov(R2, R10),
+            add(R2, -4),
+            call("map_lookup_elem"),
+            jeq(R0, 0, "pass"),
+            mov(R1, 1),
+            atomic_add(R0, 0, R1),  # counts[protocol] += 1
+            Label("pass"),
+            mov(R0, XDP_PASS),
+            exit_(),
+        ]
+    )
 
 
 def udp_packet() -> bytes:
     eth = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
+    ip = struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])
+    )
     udp = struct.pack("!HHHH", 1234, 5678, 8, 0)
     return eth + ip + udp
 
@@ -88,7 +95,9 @@ def main() -> int:
     print(disassemble(raw, annotate=True))
 
     counts = MapSpec(name="counts", type="array", key_size=4, value_size=8, max_entries=256)
-    spec = ProgramSpec(name="count_protos", type="xdp", instructions=program, maps={"counts": counts})
+    spec = ProgramSpec(
+        name="count_protos", type="xdp", instructions=program, maps={"counts": counts}
+    )
     return run_optional_parts(spec, counts)
 
 
@@ -116,9 +125,13 @@ def run_in_kernel(spec: ProgramSpec, counts: MapSpec) -> int:
     try:
         with Map(counts) as m, Program(spec, maps={"counts": m}) as prog:
             info = prog.info()
-            print(f"   loaded program id {info.id}: {len(info.instructions)} translated instructions")
+            print(
+                f"   loaded program id {info.id}: {len(info.instructions)} translated instructions"
+            )
             run = prog.test_run(udp_packet(), repeat=1000)
-            print(f"   test run x1000 on a UDP packet: retval {run.retval} (XDP_PASS), {run.duration} ns per run")
+            print(
+                f"   test run x1000 on a UDP packet: retval {run.retval} (XDP_PASS), {run.duration} ns per run"
+            )
             hits = int.from_bytes(m[17], "little")
             print(f"   counts[17 (UDP)] = {hits}")
             if run.retval != XDP_PASS or hits != 1000:
@@ -128,6 +141,23 @@ def run_in_kernel(spec: ProgramSpec, counts: MapSpec) -> int:
         if isinstance(exc, BPFError) and exc.errno not in (errno.EPERM, errno.EACCES, errno.ENOSYS):
             raise
         print(f"   skipped: this process may not use bpf() here ({exc})")
+        return 0
+    return run_clang_object()
+
+
+def run_clang_object() -> int:
+    print("== 5. a clang-built object (tests/fixtures/loader.c): read it, load it, run a program")
+    obj = load_object(FIXTURE)
+    names = ", ".join(sorted(obj.programs)[:6])
+    print(f"   {len(obj.programs)} programs ({names}, ...), {len(obj.maps)} maps")
+    obj.variables["rodata_limit"].set(1000)  # globals are settable before load
+    # No bpffs is mounted for the demo: keep the object's pinned map private.
+    obj.replace_map(obj.maps["pinned_map"].replace(pinning=Pinning.NONE))
+    with load_collection(obj) as coll:
+        run = coll.programs["socket_prog"].test_run(bytes(64))
+        print(
+            f"   socket_prog returned {run.retval}; global bss_last = {coll.variables['bss_last'].get()}"
+        )
     return 0
 
 
