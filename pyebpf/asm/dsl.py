@@ -37,7 +37,6 @@ from .opcodes import (
     AtomicOp,
     CallKind,
     InsnClass,
-    JumpOp,
     Mode,
     PseudoSrc,
     Size,
@@ -91,7 +90,26 @@ def _writable(op: str, dst: Register) -> None:
 # --- arithmetic --------------------------------------------------------------------------
 
 
-def _alu(name: str, code: ALUOp, dst: Register, src: Operand, off: int = 0) -> Instruction:
+_new = tuple.__new__
+_SHIFTS = (0x60, 0x70, 0xC0)
+
+
+def _alu(name: str, code: int, dst: Register, src: Operand, off: int = 0) -> Instruction:
+    # Fast path for the common operands (a register and a plain int or register); anything
+    # else takes the checked path below, which gives the error messages.
+    if type(dst) is Register and dst.number != 10:
+        wide = dst.wide
+        if type(src) is int:
+            if (
+                -0x80000000 <= src <= 0x7FFFFFFF
+                and (code not in _SHIFTS or 0 <= src < (64 if wide else 32))
+                and (src or code not in (0x30, 0x90))
+            ):
+                opcode = (7 if wide else 4) | code
+                return _new(Instruction, (opcode, dst.number, 0, off, src, None, None, None))
+        elif type(src) is Register and src.wide == wide:
+            opcode = (7 if wide else 4) | code | 8
+            return _new(Instruction, (opcode, dst.number, src.number, off, 0, None, None, None))
     dst = _reg(name, dst, "destination")
     _writable(name, dst)
     cls = InsnClass.ALU64 if dst.wide else InsnClass.ALU
@@ -101,81 +119,85 @@ def _alu(name: str, code: ALUOp, dst: Register, src: Operand, off: int = 0) -> I
         return _make((cls | code | Source.X, dst.number, src.number, off, 0, None, None, None))
     if isinstance(src, int) and not isinstance(src, bool):
         if code in (ALUOp.LSH, ALUOp.RSH, ALUOp.ARSH) and not 0 <= src < (64 if dst.wide else 32):
-            raise _fail(name, f"shift by {src} is out of range for a {64 if dst.wide else 32}-bit register")
+            raise _fail(
+                name, f"shift by {src} is out of range for a {64 if dst.wide else 32}-bit register"
+            )
         if code in (ALUOp.DIV, ALUOp.MOD) and src == 0:
             raise _fail(name, "division by an immediate zero")
-        return _make((cls | code | Source.K, dst.number, 0, off, _imm32(name, src), None, None, None))
+        return _make(
+            (cls | code | Source.K, dst.number, 0, off, _imm32(name, src), None, None, None)
+        )
     raise _fail(name, f"source must be a register or an integer, not {src!r}")
 
 
 def mov(dst: Register, src: Operand) -> Instruction:
     """``dst = src``."""
-    return _alu("mov", ALUOp.MOV, dst, src)
+    return _alu("mov", 0xB0, dst, src)
 
 
 def add(dst: Register, src: Operand) -> Instruction:
     """``dst += src``."""
-    return _alu("add", ALUOp.ADD, dst, src)
+    return _alu("add", 0x00, dst, src)
 
 
 def sub(dst: Register, src: Operand) -> Instruction:
     """``dst -= src``."""
-    return _alu("sub", ALUOp.SUB, dst, src)
+    return _alu("sub", 0x10, dst, src)
 
 
 def mul(dst: Register, src: Operand) -> Instruction:
     """``dst *= src``."""
-    return _alu("mul", ALUOp.MUL, dst, src)
+    return _alu("mul", 0x20, dst, src)
 
 
 def div(dst: Register, src: Operand) -> Instruction:
     """``dst /= src`` (unsigned)."""
-    return _alu("div", ALUOp.DIV, dst, src)
+    return _alu("div", 0x30, dst, src)
 
 
 def sdiv(dst: Register, src: Operand) -> Instruction:
     """``dst s/= src`` (signed, cpu v4)."""
-    return _alu("sdiv", ALUOp.DIV, dst, src, 1)
+    return _alu("sdiv", 0x30, dst, src, 1)
 
 
 def mod(dst: Register, src: Operand) -> Instruction:
     """``dst %= src`` (unsigned)."""
-    return _alu("mod", ALUOp.MOD, dst, src)
+    return _alu("mod", 0x90, dst, src)
 
 
 def smod(dst: Register, src: Operand) -> Instruction:
     """``dst s%= src`` (signed, cpu v4)."""
-    return _alu("smod", ALUOp.MOD, dst, src, 1)
+    return _alu("smod", 0x90, dst, src, 1)
 
 
 def or_(dst: Register, src: Operand) -> Instruction:
     """``dst |= src``."""
-    return _alu("or", ALUOp.OR, dst, src)
+    return _alu("or", 0x40, dst, src)
 
 
 def and_(dst: Register, src: Operand) -> Instruction:
     """``dst &= src``."""
-    return _alu("and", ALUOp.AND, dst, src)
+    return _alu("and", 0x50, dst, src)
 
 
 def xor(dst: Register, src: Operand) -> Instruction:
     """``dst ^= src``."""
-    return _alu("xor", ALUOp.XOR, dst, src)
+    return _alu("xor", 0xA0, dst, src)
 
 
 def lsh(dst: Register, src: Operand) -> Instruction:
     """``dst <<= src``."""
-    return _alu("lsh", ALUOp.LSH, dst, src)
+    return _alu("lsh", 0x60, dst, src)
 
 
 def rsh(dst: Register, src: Operand) -> Instruction:
     """``dst >>= src`` (logical)."""
-    return _alu("rsh", ALUOp.RSH, dst, src)
+    return _alu("rsh", 0x70, dst, src)
 
 
 def arsh(dst: Register, src: Operand) -> Instruction:
     """``dst s>>= src`` (arithmetic)."""
-    return _alu("arsh", ALUOp.ARSH, dst, src)
+    return _alu("arsh", 0xC0, dst, src)
 
 
 def neg(dst: Register) -> Instruction:
@@ -228,7 +250,9 @@ def addr_space_cast(dst: Register, src: Register, dst_as: int, src_as: int) -> I
     if (dst_as, src_as) not in ((0, 1), (1, 0)):
         raise _fail("addr_space_cast", "converts between address spaces 0 and 1 only")
     imm = (dst_as << 16) | src_as
-    return _make((InsnClass.ALU64 | ALUOp.MOV | Source.X, dst.number, src.number, 1, imm, None, None, None))
+    return _make(
+        (InsnClass.ALU64 | ALUOp.MOV | Source.X, dst.number, src.number, 1, imm, None, None, None)
+    )
 
 
 # --- jumps and calls ---------------------------------------------------------------------
@@ -244,7 +268,14 @@ def _target(op: str, target: Target) -> tuple[int, str | None]:
     raise _fail(op, f"target must be a label name or a relative offset, not {target!r}")
 
 
-def _jump(name: str, code: JumpOp, dst: Register, src: Operand, target: Target) -> Instruction:
+def _jump(name: str, code: int, dst: Register, src: Operand, target: Target) -> Instruction:
+    if type(dst) is Register and type(target) is str and target:  # fast path, see _alu
+        if type(src) is int and -0x80000000 <= src <= 0x7FFFFFFF:
+            opcode = (5 if dst.wide else 6) | code
+            return _new(Instruction, (opcode, dst.number, 0, 0, src, None, target, None))
+        if type(src) is Register and src.wide == dst.wide:
+            opcode = (5 if dst.wide else 6) | code | 8
+            return _new(Instruction, (opcode, dst.number, src.number, 0, 0, None, target, None))
     dst = _reg(name, dst)
     cls = InsnClass.JMP if dst.wide else InsnClass.JMP32
     off, ref = _target(name, target)
@@ -254,63 +285,65 @@ def _jump(name: str, code: JumpOp, dst: Register, src: Operand, target: Target) 
             raise _fail(name, f"operands {dst} and {src} have different widths")
         return _make((cls | code | Source.X, dst.number, src.number, off, 0, None, ref, None))
     if isinstance(src, int) and not isinstance(src, bool):
-        return _make((cls | code | Source.K, dst.number, 0, off, _imm32(name, src), None, ref, None))
+        return _make(
+            (cls | code | Source.K, dst.number, 0, off, _imm32(name, src), None, ref, None)
+        )
     raise _fail(name, f"comparand must be a register or an integer, not {src!r}")
 
 
 def jeq(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst == src goto target``."""
-    return _jump("jeq", JumpOp.JEQ, dst, src, target)
+    return _jump("jeq", 0x10, dst, src, target)
 
 
 def jne(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst != src goto target``."""
-    return _jump("jne", JumpOp.JNE, dst, src, target)
+    return _jump("jne", 0x50, dst, src, target)
 
 
 def jgt(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst > src goto target`` (unsigned)."""
-    return _jump("jgt", JumpOp.JGT, dst, src, target)
+    return _jump("jgt", 0x20, dst, src, target)
 
 
 def jge(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst >= src goto target`` (unsigned)."""
-    return _jump("jge", JumpOp.JGE, dst, src, target)
+    return _jump("jge", 0x30, dst, src, target)
 
 
 def jlt(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst < src goto target`` (unsigned)."""
-    return _jump("jlt", JumpOp.JLT, dst, src, target)
+    return _jump("jlt", 0xA0, dst, src, target)
 
 
 def jle(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst <= src goto target`` (unsigned)."""
-    return _jump("jle", JumpOp.JLE, dst, src, target)
+    return _jump("jle", 0xB0, dst, src, target)
 
 
 def jsgt(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst s> src goto target``."""
-    return _jump("jsgt", JumpOp.JSGT, dst, src, target)
+    return _jump("jsgt", 0x60, dst, src, target)
 
 
 def jsge(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst s>= src goto target``."""
-    return _jump("jsge", JumpOp.JSGE, dst, src, target)
+    return _jump("jsge", 0x70, dst, src, target)
 
 
 def jslt(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst s< src goto target``."""
-    return _jump("jslt", JumpOp.JSLT, dst, src, target)
+    return _jump("jslt", 0xC0, dst, src, target)
 
 
 def jsle(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst s<= src goto target``."""
-    return _jump("jsle", JumpOp.JSLE, dst, src, target)
+    return _jump("jsle", 0xD0, dst, src, target)
 
 
 def jset(dst: Register, src: Operand, target: Target) -> Instruction:
     """``if dst & src goto target``."""
-    return _jump("jset", JumpOp.JSET, dst, src, target)
+    return _jump("jset", 0x40, dst, src, target)
 
 
 def ja(target: Target) -> Instruction:
@@ -372,7 +405,16 @@ def call_kfunc(kfunc: int | str, module: int = 0) -> Instruction:
             raise _fail("call_kfunc", "kfunc name is empty")
         return _make((CALL, 0, CallKind.KFUNC, _off16("call_kfunc", module), 0, None, kfunc, None))
     return _make(
-        (CALL, 0, CallKind.KFUNC, _off16("call_kfunc", module), _imm32("call_kfunc", kfunc), None, None, None)
+        (
+            CALL,
+            0,
+            CallKind.KFUNC,
+            _off16("call_kfunc", module),
+            _imm32("call_kfunc", kfunc),
+            None,
+            None,
+            None,
+        )
     )
 
 
@@ -447,7 +489,13 @@ def load_btf_id(dst: Register, symbol: int | str, module_fd: int = 0) -> Instruc
     """``dst = &ksym``: a kernel variable by BTF id, or by name (resolved at load time)."""
     if isinstance(symbol, str):
         return _ld64("load_btf_id", dst, PseudoSrc.BTF_ID, _pack64(0, module_fd), symbol)
-    return _ld64("load_btf_id", dst, PseudoSrc.BTF_ID, _pack64(_imm32("load_btf_id", symbol), module_fd), None)
+    return _ld64(
+        "load_btf_id",
+        dst,
+        PseudoSrc.BTF_ID,
+        _pack64(_imm32("load_btf_id", symbol), module_fd),
+        None,
+    )
 
 
 def _pack64(low: int, high: int) -> int:
@@ -463,7 +511,18 @@ def ldx(size: Size | int, dst: Register, base: Register, off: int = 0) -> Instru
     size = _size("ldx", size)
     dst, base = _reg("ldx", dst), _reg("ldx", base, "base")
     _writable("ldx", dst)
-    return _make((InsnClass.LDX | Mode.MEM | size, dst.number, base.number, _off16("ldx", off), 0, None, None, None))
+    return _make(
+        (
+            InsnClass.LDX | Mode.MEM | size,
+            dst.number,
+            base.number,
+            _off16("ldx", off),
+            0,
+            None,
+            None,
+            None,
+        )
+    )
 
 
 def ldx_sx(size: Size | int, dst: Register, base: Register, off: int = 0) -> Instruction:
@@ -474,7 +533,16 @@ def ldx_sx(size: Size | int, dst: Register, base: Register, off: int = 0) -> Ins
     dst, base = _reg("ldx_sx", dst), _reg("ldx_sx", base, "base")
     _writable("ldx_sx", dst)
     return _make(
-        (InsnClass.LDX | Mode.MEMSX | size, dst.number, base.number, _off16("ldx_sx", off), 0, None, None, None)
+        (
+            InsnClass.LDX | Mode.MEMSX | size,
+            dst.number,
+            base.number,
+            _off16("ldx_sx", off),
+            0,
+            None,
+            None,
+            None,
+        )
     )
 
 
@@ -487,7 +555,18 @@ def stx(size: Size | int, base: Register, off: int, src: Register) -> Instructio
     """``*(u<size> *)(base + off) = src``."""
     size = _size("stx", size)
     base, src = _reg("stx", base, "base"), _reg("stx", src, "source")
-    return _make((InsnClass.STX | Mode.MEM | size, base.number, src.number, _off16("stx", off), 0, None, None, None))
+    return _make(
+        (
+            InsnClass.STX | Mode.MEM | size,
+            base.number,
+            src.number,
+            _off16("stx", off),
+            0,
+            None,
+            None,
+            None,
+        )
+    )
 
 
 def st(size: Size | int, base: Register, off: int, value: int) -> Instruction:
@@ -495,7 +574,16 @@ def st(size: Size | int, base: Register, off: int, value: int) -> Instruction:
     size = _size("st", size)
     base = _reg("st", base, "base")
     return _make(
-        (InsnClass.ST | Mode.MEM | size, base.number, 0, _off16("st", off), _imm32("st", value), None, None, None)
+        (
+            InsnClass.ST | Mode.MEM | size,
+            base.number,
+            0,
+            _off16("st", off),
+            _imm32("st", value),
+            None,
+            None,
+            None,
+        )
     )
 
 
@@ -506,50 +594,79 @@ def store(base: Register, off: int, value: Operand, size: Size | int = Size.DW) 
     return st(size, base, off, value)
 
 
-def _atomic(name: str, op: int, base: Register, off: int, src: Register, size: Size | int | None) -> Instruction:
+def _atomic(
+    name: str, op: int, base: Register, off: int, src: Register, size: Size | int | None
+) -> Instruction:
     base, src = _reg(name, base, "base"), _reg(name, src, "source")
     sz = (Size.DW if src.wide else Size.W) if size is None else _size(name, size)
     if op < 0x100 and sz not in (Size.W, Size.DW):
         raise _fail(name, "atomic read-modify-write needs a 4- or 8-byte access")
-    return _make((InsnClass.STX | Mode.ATOMIC | sz, base.number, src.number, _off16(name, off), op, None, None, None))
+    return _make(
+        (
+            InsnClass.STX | Mode.ATOMIC | sz,
+            base.number,
+            src.number,
+            _off16(name, off),
+            op,
+            None,
+            None,
+            None,
+        )
+    )
 
 
-def atomic_add(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_add(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``lock *(size *)(base + off) += src`` (size from ``src``'s width by default)."""
     return _atomic("atomic_add", AtomicOp.ADD, base, off, src, size)
 
 
-def atomic_or(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_or(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``lock *(size *)(base + off) |= src``."""
     return _atomic("atomic_or", AtomicOp.OR, base, off, src, size)
 
 
-def atomic_and(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_and(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``lock *(size *)(base + off) &= src``."""
     return _atomic("atomic_and", AtomicOp.AND, base, off, src, size)
 
 
-def atomic_xor(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_xor(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``lock *(size *)(base + off) ^= src``."""
     return _atomic("atomic_xor", AtomicOp.XOR, base, off, src, size)
 
 
-def atomic_fetch_add(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_fetch_add(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``src = atomic_fetch_add((size *)(base + off), src)``."""
     return _atomic("atomic_fetch_add", AtomicOp.FETCH_ADD, base, off, src, size)
 
 
-def atomic_fetch_or(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_fetch_or(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``src = atomic_fetch_or((size *)(base + off), src)``."""
     return _atomic("atomic_fetch_or", AtomicOp.FETCH_OR, base, off, src, size)
 
 
-def atomic_fetch_and(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_fetch_and(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``src = atomic_fetch_and((size *)(base + off), src)``."""
     return _atomic("atomic_fetch_and", AtomicOp.FETCH_AND, base, off, src, size)
 
 
-def atomic_fetch_xor(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def atomic_fetch_xor(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``src = atomic_fetch_xor((size *)(base + off), src)``."""
     return _atomic("atomic_fetch_xor", AtomicOp.FETCH_XOR, base, off, src, size)
 
@@ -564,18 +681,30 @@ def cmpxchg(base: Register, off: int, src: Register, size: Size | int | None = N
     return _atomic("cmpxchg", AtomicOp.CMPXCHG, base, off, src, size)
 
 
-def load_acquire(dst: Register, base: Register, off: int = 0, size: Size | int = Size.DW) -> Instruction:
+def load_acquire(
+    dst: Register, base: Register, off: int = 0, size: Size | int = Size.DW
+) -> Instruction:
     """``dst = load_acquire((size *)(base + off))``; here ``dst`` is the register loaded."""
     dst, base = _reg("load_acquire", dst), _reg("load_acquire", base, "base")
     _writable("load_acquire", dst)
     sz = _size("load_acquire", size)
     return _make(
-        (InsnClass.STX | Mode.ATOMIC | sz, dst.number, base.number, _off16("load_acquire", off),
-         AtomicOp.LOAD_ACQUIRE, None, None, None)
+        (
+            InsnClass.STX | Mode.ATOMIC | sz,
+            dst.number,
+            base.number,
+            _off16("load_acquire", off),
+            AtomicOp.LOAD_ACQUIRE,
+            None,
+            None,
+            None,
+        )
     )
 
 
-def store_release(base: Register, off: int, src: Register, size: Size | int | None = None) -> Instruction:
+def store_release(
+    base: Register, off: int, src: Register, size: Size | int | None = None
+) -> Instruction:
     """``store_release((size *)(base + off), src)``."""
     return _atomic("store_release", AtomicOp.STORE_RELEASE, base, off, src, size)
 
@@ -588,7 +717,9 @@ def load_abs(size: Size | int, offset: int) -> Instruction:
     size = _size("load_abs", size)
     if size == Size.DW:
         raise _fail("load_abs", "legacy packet loads are 1, 2 or 4 bytes")
-    return _make((InsnClass.LD | Mode.ABS | size, 0, 0, 0, _imm32("load_abs", offset), None, None, None))
+    return _make(
+        (InsnClass.LD | Mode.ABS | size, 0, 0, 0, _imm32("load_abs", offset), None, None, None)
+    )
 
 
 def load_ind(size: Size | int, src: Register, offset: int = 0) -> Instruction:
@@ -597,16 +728,87 @@ def load_ind(size: Size | int, src: Register, offset: int = 0) -> Instruction:
     if size == Size.DW:
         raise _fail("load_ind", "legacy packet loads are 1, 2 or 4 bytes")
     src = _reg("load_ind", src)
-    return _make((InsnClass.LD | Mode.IND | size, 0, src.number, 0, _imm32("load_ind", offset), None, None, None))
+    return _make(
+        (
+            InsnClass.LD | Mode.IND | size,
+            0,
+            src.number,
+            0,
+            _imm32("load_ind", offset),
+            None,
+            None,
+            None,
+        )
+    )
 
 
 __all__ = [
-    "add", "addr_space_cast", "and_", "arsh", "atomic_add", "atomic_and", "atomic_fetch_add",
-    "atomic_fetch_and", "atomic_fetch_or", "atomic_fetch_xor", "atomic_or", "atomic_xor", "bswap",
-    "call", "call_kfunc", "call_local", "cmpxchg", "div", "exit_", "goto", "gotol", "helper_id",
-    "ja", "jeq", "jge", "jgt", "jle", "jlt", "jne", "jset", "jsge", "jsgt", "jsle", "jslt",
-    "ld_imm64", "ldx", "ldx_sx", "load", "load_abs", "load_acquire", "load_btf_id", "load_func",
-    "load_ind", "load_map_fd", "load_map_idx", "load_map_idx_value", "load_map_value", "lsh",
-    "may_goto", "mod", "mov", "movsx", "mul", "neg", "or_", "ret", "rsh", "sdiv", "smod", "st",
-    "store", "store_release", "stx", "sub", "to_be", "to_le", "xchg", "xor",
+    "add",
+    "addr_space_cast",
+    "and_",
+    "arsh",
+    "atomic_add",
+    "atomic_and",
+    "atomic_fetch_add",
+    "atomic_fetch_and",
+    "atomic_fetch_or",
+    "atomic_fetch_xor",
+    "atomic_or",
+    "atomic_xor",
+    "bswap",
+    "call",
+    "call_kfunc",
+    "call_local",
+    "cmpxchg",
+    "div",
+    "exit_",
+    "goto",
+    "gotol",
+    "helper_id",
+    "ja",
+    "jeq",
+    "jge",
+    "jgt",
+    "jle",
+    "jlt",
+    "jne",
+    "jset",
+    "jsge",
+    "jsgt",
+    "jsle",
+    "jslt",
+    "ld_imm64",
+    "ldx",
+    "ldx_sx",
+    "load",
+    "load_abs",
+    "load_acquire",
+    "load_btf_id",
+    "load_func",
+    "load_ind",
+    "load_map_fd",
+    "load_map_idx",
+    "load_map_idx_value",
+    "load_map_value",
+    "lsh",
+    "may_goto",
+    "mod",
+    "mov",
+    "movsx",
+    "mul",
+    "neg",
+    "or_",
+    "ret",
+    "rsh",
+    "sdiv",
+    "smod",
+    "st",
+    "store",
+    "store_release",
+    "stx",
+    "sub",
+    "to_be",
+    "to_le",
+    "xchg",
+    "xor",
 ]

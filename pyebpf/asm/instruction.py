@@ -53,7 +53,7 @@ def to_s64(value: int) -> int:
     return value - _S64 if value & 0x8000000000000000 else value
 
 
-class Instruction(tuple):  # type: ignore[type-arg]
+class Instruction(tuple):
     """One instruction (see the module docstring)."""
 
     __slots__ = ()
@@ -69,7 +69,13 @@ class Instruction(tuple):  # type: ignore[type-arg]
         reference: str | None = None,
         source: Any = None,
     ) -> Instruction:
-        for name, value in (("opcode", opcode), ("dst", dst), ("src", src), ("off", off), ("imm", imm)):
+        for name, value in (
+            ("opcode", opcode),
+            ("dst", dst),
+            ("src", src),
+            ("off", off),
+            ("imm", imm),
+        ):
             if type(value) is not int and not isinstance(value, int):
                 raise InstructionError(f"{name} must be an integer, not {type(value).__name__}")
         opcode, dst, src, off, imm = int(opcode), int(dst), int(src), int(off), int(imm)
@@ -96,31 +102,31 @@ class Instruction(tuple):  # type: ignore[type-arg]
     # Field access: named properties over the tuple.
     @property
     def opcode(self) -> int:
-        return self[0]  # type: ignore[no-any-return]
+        return self[0]
 
     @property
     def dst(self) -> int:
-        return self[1]  # type: ignore[no-any-return]
+        return self[1]
 
     @property
     def src(self) -> int:
-        return self[2]  # type: ignore[no-any-return]
+        return self[2]
 
     @property
     def off(self) -> int:
-        return self[3]  # type: ignore[no-any-return]
+        return self[3]
 
     @property
     def imm(self) -> int:
-        return self[4]  # type: ignore[no-any-return]
+        return self[4]
 
     @property
     def label(self) -> str | None:
-        return self[5]  # type: ignore[no-any-return]
+        return self[5]
 
     @property
     def reference(self) -> str | None:
-        return self[6]  # type: ignore[no-any-return]
+        return self[6]
 
     @property
     def source(self) -> Any:
@@ -196,15 +202,15 @@ class Instruction(tuple):  # type: ignore[type-arg]
 
     @property
     def is_ld_imm64(self) -> bool:
-        return self[0] == LD_IMM64  # type: ignore[no-any-return]
+        return self[0] == LD_IMM64
 
     @property
     def is_alu(self) -> bool:
-        return self[0] & 0x07 in (InsnClass.ALU, InsnClass.ALU64)  # type: ignore[no-any-return]
+        return self[0] & 0x07 in (InsnClass.ALU, InsnClass.ALU64)
 
     @property
     def is_jump_class(self) -> bool:
-        return self[0] & 0x07 in (InsnClass.JMP, InsnClass.JMP32)  # type: ignore[no-any-return]
+        return self[0] & 0x07 in (InsnClass.JMP, InsnClass.JMP32)
 
     @property
     def alu_op(self) -> ALUOp:
@@ -232,33 +238,33 @@ class Instruction(tuple):  # type: ignore[type-arg]
 
     @property
     def is_exit(self) -> bool:
-        return self[0] == 0x95  # type: ignore[no-any-return]
+        return self[0] == 0x95
 
     @property
     def is_call(self) -> bool:
-        return self[0] == CALL  # type: ignore[no-any-return]
+        return self[0] == CALL
 
     @property
     def is_helper_call(self) -> bool:
-        return self[0] == CALL and self[2] == CallKind.HELPER  # type: ignore[no-any-return]
+        return self[0] == CALL and self[2] == CallKind.HELPER
 
     @property
     def is_local_call(self) -> bool:
-        return self[0] == CALL and self[2] == CallKind.LOCAL  # type: ignore[no-any-return]
+        return self[0] == CALL and self[2] == CallKind.LOCAL
 
     @property
     def is_kfunc_call(self) -> bool:
-        return self[0] == CALL and self[2] == CallKind.KFUNC  # type: ignore[no-any-return]
+        return self[0] == CALL and self[2] == CallKind.KFUNC
 
     @property
     def is_func_ref(self) -> bool:
         """An ld_imm64 that loads the address of a BPF function (callback)."""
-        return self[0] == LD_IMM64 and self[2] == PseudoSrc.FUNC  # type: ignore[no-any-return]
+        return self[0] == LD_IMM64 and self[2] == PseudoSrc.FUNC
 
     @property
     def is_map_load(self) -> bool:
         """An ld_imm64 that loads a map or a map value address (by fd or fd_array index)."""
-        return self[0] == LD_IMM64 and self[2] in (1, 2, 5, 6)  # type: ignore[no-any-return]
+        return self[0] == LD_IMM64 and self[2] in (1, 2, 5, 6)
 
     @property
     def is_branch(self) -> bool:
@@ -267,25 +273,25 @@ class Instruction(tuple):  # type: ignore[type-arg]
         cls = op & 0x07
         if cls == InsnClass.JMP:
             code = op & 0xF0
-            return code not in (JumpOp.CALL, JumpOp.EXIT)  # type: ignore[no-any-return]
-        return cls == InsnClass.JMP32 and op != 0x06  # type: ignore[no-any-return]
+            return code not in (JumpOp.CALL, JumpOp.EXIT)
+        return cls == InsnClass.JMP32 and op != 0x06
 
     @property
     def is_conditional_jump(self) -> bool:
         op = self[0]
-        return op & 0x07 in (5, 6) and (op & 0xF0) not in (0x00, 0x80, 0x90, 0xE0)  # type: ignore[no-any-return]
+        return op & 0x07 in (5, 6) and (op & 0xF0) not in (0x00, 0x80, 0x90, 0xE0)
 
     @property
     def is_gotol(self) -> bool:
-        return self[0] == 0x06  # type: ignore[no-any-return]
+        return self[0] == 0x06
 
     @property
     def is_may_goto(self) -> bool:
-        return self[0] == 0xE5  # type: ignore[no-any-return]
+        return self[0] == 0xE5
 
     @property
     def is_unconditional_jump(self) -> bool:
-        return self[0] in (0x05, 0x06)  # type: ignore[no-any-return]
+        return self[0] in (0x05, 0x06)
 
     @property
     def is_pc_relative(self) -> bool:
@@ -296,9 +302,9 @@ class Instruction(tuple):  # type: ignore[type-arg]
     def relative_offset(self) -> int | None:
         """The slot offset to the target (relative to the next slot), or None."""
         if self.is_branch:
-            return self[3]  # type: ignore[no-any-return]
+            return self[3]
         if self.is_gotol or self.is_local_call:
-            return self[4]  # type: ignore[no-any-return]
+            return self[4]
         if self.is_func_ref:
             return to_s32(self[4])
         return None
@@ -344,7 +350,9 @@ def _make(fields: tuple[Any, ...]) -> Instruction:
     return tuple.__new__(Instruction, fields)
 
 
-def encode_fields(opcode: int, dst: int, src: int, off: int, imm: int, byteorder: str = "little") -> bytes:
+def encode_fields(
+    opcode: int, dst: int, src: int, off: int, imm: int, byteorder: str = "little"
+) -> bytes:
     """Encode validated fields; ``imm`` is 64-bit for ld_imm64."""
     if byteorder == "little":
         regs = (src << 4) | dst

@@ -87,8 +87,17 @@ class JumpOp(IntEnum):
 
 CONDITIONAL_JUMPS = frozenset(
     {
-        JumpOp.JEQ, JumpOp.JGT, JumpOp.JGE, JumpOp.JSET, JumpOp.JNE, JumpOp.JSGT,
-        JumpOp.JSGE, JumpOp.JLT, JumpOp.JLE, JumpOp.JSLT, JumpOp.JSLE,
+        JumpOp.JEQ,
+        JumpOp.JGT,
+        JumpOp.JGE,
+        JumpOp.JSET,
+        JumpOp.JNE,
+        JumpOp.JSGT,
+        JumpOp.JSGE,
+        JumpOp.JLT,
+        JumpOp.JLE,
+        JumpOp.JSLT,
+        JumpOp.JSLE,
     }
 )
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
+from operator import itemgetter
 from typing import Any, overload
 
 from ..errors import DecodeError, InstructionError, LinkError
 from .instruction import Instruction, _make, encode_fields, to_s32
-from .opcodes import LD_IMM64, CallKind, PseudoSrc
+from .opcodes import CALL, GOTOL, LD_IMM64, CallKind, InsnClass, JumpOp, PseudoSrc
 from .validation import field_error
 
 _BYTEORDERS = ("little", "big")
@@ -50,37 +52,53 @@ class Instructions(Sequence[Instruction]):
     immutable (methods return new programs).
     """
 
-    __slots__ = ("_insns", "_slots")
+    # _slots and _resolved are computed on first use (the program is immutable); _encoded is
+    # the little-endian encoding of each instruction when its maker already has it.
+    __slots__ = ("_insns", "_slots", "_resolved", "_encoded")
 
     def __init__(self, items: Iterable[Item] = ()) -> None:
         insns: list[Instruction] = []
+        append = insns.append
         pending: str | None = None
-        for item in _flatten(items):
-            if isinstance(item, Label):
-                if pending is not None:
-                    raise InstructionError(
-                        f"labels {pending!r} and {item.name!r} name the same instruction"
-                    )
-                pending = item.name
+        # Flat lists of instructions are the common case: only nested items go through
+        # _flatten (a generator per level costs time on large programs).
+        top = items if isinstance(items, list | tuple) else _flatten(items)
+        for entry in top:
+            if type(entry) is Instruction and pending is None:
+                append(entry)
                 continue
-            if pending is not None:
-                if item[5] is not None and item[5] != pending:
-                    raise InstructionError(
-                        f"labels {pending!r} and {item[5]!r} name the same instruction"
-                    )
-                item = item.with_label(pending)
-                pending = None
-            insns.append(item)
+            for item in _flatten((entry,)):
+                if isinstance(item, Label):
+                    if pending is not None:
+                        raise InstructionError(
+                            f"labels {pending!r} and {item.name!r} name the same instruction"
+                        )
+                    pending = item.name
+                    continue
+                if pending is not None:
+                    if item[5] is not None and item[5] != pending:
+                        raise InstructionError(
+                            f"labels {pending!r} and {item[5]!r} name the same instruction"
+                        )
+                    item = item.with_label(pending)
+                    pending = None
+                append(item)
         if pending is not None:
             raise InstructionError(f"label {pending!r} is not followed by an instruction")
         self._insns: tuple[Instruction, ...] = tuple(insns)
         self._slots: tuple[int, ...] | None = None
+        self._resolved: list[tuple[int, int, int]] | None = None
+        self._encoded: list[bytes] | None = None
 
     @classmethod
-    def _from_tuple(cls, insns: tuple[Instruction, ...]) -> Instructions:
+    def _from_tuple(
+        cls, insns: tuple[Instruction, ...], encoded: list[bytes] | None = None
+    ) -> Instructions:
         new = cls.__new__(cls)
         new._insns = insns
         new._slots = None
+        new._resolved = None
+        new._encoded = encoded
         return new
 
     # --- sequence protocol ---------------------------------------------------------------
@@ -132,12 +150,8 @@ class Instructions(Sequence[Instruction]):
     def slot_offsets(self) -> tuple[int, ...]:
         """The slot offset of each instruction index."""
         if self._slots is None:
-            offsets = []
-            slot = 0
-            for insn in self._insns:
-                offsets.append(slot)
-                slot += 2 if insn[0] == LD_IMM64 else 1
-            self._slots = tuple(offsets)
+            widths = map(_WIDTHS.__getitem__, map(_OPCODE, self._insns))
+            self._slots = (0, *accumulate(widths))[:-1] if self._insns else ()
         return self._slots
 
     @property
@@ -167,11 +181,15 @@ class Instructions(Sequence[Instruction]):
     def labels(self) -> dict[str, int]:
         """Label name -> instruction index."""
         found: dict[str, int] = {}
-        for i, insn in enumerate(self._insns):
-            name = insn[5]
+        insns = self._insns
+        # Label names are never empty, so compress() picks the labelled indexes at C speed.
+        for i in compress(range(len(insns)), map(_LABEL_FIELD, insns)):
+            name = insns[i][5]
             if name is not None:
                 if name in found:
-                    raise LinkError(f"duplicate label {name!r} (also at instruction {found[name]})", i)
+                    raise LinkError(
+                        f"duplicate label {name!r} (also at instruction {found[name]})", i
+                    )
                 found[name] = i
         return found
 
@@ -210,24 +228,76 @@ class Instructions(Sequence[Instruction]):
         or an offset that does not fit its field, raises :class:`LinkError` naming the
         instruction.
         """
+        insns = self._insns
+        out = list(insns)
+        for i, field, delta in self._resolve():
+            insn = insns[i]
+            out[i] = _make(insn[:field] + (delta,) + insn[field + 1 :])
+        return Instructions._from_tuple(tuple(out))
+
+    def _resolve(self) -> list[tuple[int, int, int]]:
+        """``(index, field, offset)`` for every label reference (field 3: off, 4: imm)."""
+        if self._resolved is None:
+            self._resolved = self._compute_resolve()
+        return self._resolved
+
+    def _compute_resolve(self) -> list[tuple[int, int, int]]:
+        # The common case at C speed (map/zip over the referring instructions); anything
+        # unusual -- an undefined label, an offset near a limit -- takes the checked loop.
         labels = self.labels
-        if not any(insn[6] is not None for insn in self._insns):
-            return self
+        insns = self._insns
+        refs = list(compress(range(len(insns)), map(_REF_FIELD, insns)))
+        if not refs:
+            return []
         offsets = self.slot_offsets
-        out = list(self._insns)
-        for i, insn in enumerate(self._insns):
-            ref = insn[6]
-            if ref is None or not insn.is_pc_relative:
+        picked = list(map(insns.__getitem__, refs))
+        fields = list(map(_FIELD_BY_OP_SRC.get, map(_OP_SRC, picked), repeat(0)))
+        chosen = list(compress(range(len(refs)), fields))
+        at = [refs[k] for k in chosen]
+        kinds = [fields[k] for k in chosen]
+        label_slots = {name: offsets[index] for name, index in labels.items()}
+        try:
+            targets = list(map(label_slots.__getitem__, [picked[k][6] for k in chosen]))
+        except KeyError:
+            return self._resolve_checked(labels, refs)
+        deltas = [t - offsets[i] - 1 for t, i in zip(targets, at, strict=True)]
+        if deltas and not -0x8000 <= min(deltas) <= max(deltas) <= 0x7FFF:
+            return self._resolve_checked(labels, refs)
+        return list(zip(at, kinds, deltas, strict=True))
+
+    def _resolve_checked(
+        self, labels: dict[str, int], refs: list[int]
+    ) -> list[tuple[int, int, int]]:
+        insns = self._insns
+        offsets = self.slot_offsets
+        resolved = []
+        for i in refs:
+            insn = insns[i]
+            # Which field holds the pc-relative target (see Instruction.relative_offset).
+            field = _TARGET_FIELD.get(insn[0], 0)
+            if (
+                field == 0
+                or (field == 5 and insn[2] != _LOCAL)
+                or (field == 6 and insn[2] != _FUNC)
+            ):
                 continue
+            if field > 4:
+                field = 4
+            ref = insn[6]
             target = labels.get(ref)
             if target is None:
                 raise LinkError(f"undefined label {ref!r} in `{insn}`", i)
             delta = offsets[target] - offsets[i] - 1
-            try:
-                out[i] = insn.with_relative_offset(delta)
-            except InstructionError as exc:
-                raise LinkError(f"{exc} (target {ref!r})", i) from None
-        return Instructions._from_tuple(tuple(out))
+            if field == 3 and not -0x8000 <= delta <= 0x7FFF:
+                raise LinkError(
+                    f"jump offset {delta} does not fit in 16 bits (use gotol for long jumps) "
+                    f"(target {ref!r})",
+                    i,
+                )
+            if field == 4 and not -(1 << 31) <= delta < (1 << 31):
+                raise LinkError(f"offset {delta} does not fit in 32 bits (target {ref!r})", i)
+            resolved.append((i, field, delta))
+        return resolved
 
     def associate_map(self, name: str, fd: int) -> Instructions:
         """Put file descriptor ``fd`` into every load of map ``name`` (keeps value offsets)."""
@@ -262,10 +332,11 @@ class Instructions(Sequence[Instruction]):
         """
         if byteorder not in _BYTEORDERS:
             raise InstructionError(f"byteorder must be 'little' or 'big', not {byteorder!r}")
-        linked = self.link()
+        resolved = self._resolve()
+        insns = self._insns
         if not allow_unresolved:
-            for i, insn in enumerate(linked._insns):
-                if insn[6] is not None and to_s32(insn[4]) == 0:
+            for i, insn in enumerate(insns):
+                if insn[6] is not None and insn[0] in (LD_IMM64, CALL) and to_s32(insn[4]) == 0:
                     if insn.is_map_load:
                         raise LinkError(
                             f"map {insn[6]!r} has no file descriptor yet "
@@ -275,11 +346,23 @@ class Instructions(Sequence[Instruction]):
                     if insn.is_kfunc_call:
                         raise LinkError(f"kfunc {insn[6]!r} has no BTF id yet", i)
         if byteorder == "little":
-            return _encode_le(linked._insns)
-        return b"".join(encode_fields(*insn[:5], byteorder) for insn in linked._insns)  # type: ignore[misc]
+            parts = list(self._encoded) if self._encoded is not None else _encode_le(insns)
+        else:
+            parts = [encode_fields(i[0], i[1], i[2], i[3], i[4], byteorder) for i in insns]
+        # Label references: encode the linked fields in place of the symbolic ones.
+        for i, field, delta in resolved:
+            op, dst, src, off, imm = insns[i][:5]
+            if field == 3:
+                off = delta
+            else:
+                imm = delta
+            parts[i] = encode_fields(op, dst, src, off, imm, byteorder)
+        return b"".join(parts)
 
     @classmethod
-    def from_bytes(cls, data: bytes | bytearray | memoryview, byteorder: str = "little") -> Instructions:
+    def from_bytes(
+        cls, data: bytes | bytearray | memoryview, byteorder: str = "little"
+    ) -> Instructions:
         """Decode raw bytecode; any invalid input raises :class:`DecodeError` naming the slot."""
         return cls._decode(data, byteorder)
 
@@ -311,6 +394,34 @@ class Instructions(Sequence[Instruction]):
             insns.append(_make((opcode, dst, src, off, imm, None, None, None)))
             i += 1
         return cls._from_tuple(tuple(insns))
+
+
+# Opcode -> the field of its pc-relative target: 3 (off), 4 (imm), 5 (imm, if a local call),
+# 6 (imm, if a function-pointer ld_imm64); opcodes not listed have none.
+_TARGET_FIELD = {
+    **{InsnClass.JMP | code | src: 3 for code in range(0, 0xF0, 0x10) for src in (0, 8)},
+    **{InsnClass.JMP32 | code | src: 3 for code in range(0, 0xF0, 0x10) for src in (0, 8)},
+    GOTOL: 4,
+    CALL: 5,
+    int(InsnClass.JMP | JumpOp.EXIT): 0,
+    LD_IMM64: 6,
+}
+# (opcode, src) -> the field of the pc-relative target, for instructions that have one.
+_FIELD_BY_OP_SRC = {
+    **{(op, src): 3 for op, field in _TARGET_FIELD.items() if field == 3 for src in range(16)},
+    (GOTOL, 0): 4,
+    (CALL, int(CallKind.LOCAL)): 4,
+    (LD_IMM64, int(PseudoSrc.FUNC)): 4,
+}
+_OP_SRC = itemgetter(0, 2)
+_LOCAL = int(CallKind.LOCAL)
+_FUNC = int(PseudoSrc.FUNC)
+
+
+_LABEL_FIELD = itemgetter(5)
+_OPCODE = itemgetter(0)
+_WIDTHS = tuple(2 if opcode == LD_IMM64 else 1 for opcode in range(256))  # slots per opcode
+_REF_FIELD = itemgetter(6)
 
 
 def _s64(value: int) -> int:
@@ -349,19 +460,16 @@ def iter_raw_slots(
         yield slot, (opcode, dst, src, off, imm)
 
 
-def _encode_le(insns: tuple[Instruction, ...]) -> bytes:
+def _encode_le(insns: tuple[Instruction, ...]) -> list[bytes]:
+    """The little-endian encoding of each instruction (symbols as they stand)."""
     pack = _RAW_LE.pack
-    out = bytearray()
-    append = out.extend
-    for insn in insns:
-        opcode = insn[0]
-        if opcode == LD_IMM64:
-            imm = insn[4]
-            append(pack(opcode, (insn[2] << 4) | insn[1], insn[3], to_s32(imm)))
-            append(pack(0, 0, 0, to_s32(imm >> 32)))
-        else:
-            append(pack(opcode, (insn[2] << 4) | insn[1], insn[3], insn[4]))
-    return bytes(out)
+    return [
+        pack(insn[0], (insn[2] << 4) | insn[1], insn[3], insn[4])
+        if insn[0] != LD_IMM64
+        else pack(LD_IMM64, (insn[2] << 4) | insn[1], insn[3], to_s32(insn[4]))
+        + pack(0, 0, 0, to_s32(insn[4] >> 32))
+        for insn in insns
+    ]
 
 
 def _flatten(items: Iterable[Any]) -> Iterator[Instruction | Label]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InstructionError
+
 MAX_REGISTER = 10
 FRAME_POINTER = 10
 
@@ -21,7 +23,7 @@ class Register:
 
     def __post_init__(self) -> None:
         if not isinstance(self.number, int) or not 0 <= self.number <= MAX_REGISTER:
-            raise ValueError(f"no register r{self.number}: registers are r0-r10")
+            raise InstructionError(f"no register r{self.number}: registers are r0-r10")
 
     @property
     def r(self) -> Register:

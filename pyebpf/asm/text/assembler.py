@@ -4,10 +4,12 @@
 supported, since the kernel log uses it for state). It accepts:
 
 * everything :func:`pyebpf.asm.disassemble` prints, and the text ``llvm-objdump-22 -d`` prints
-  (in hex or decimal), including whole listing lines (``  12:\\tb7 00 ... \\tr0 = 0``);
+  (in hex or decimal), including whole listing lines (``  12:\\tb7 00 ... \\tr0 = 0``) with
+  their `` <func+0x18>`` target annotations, file and section headers and symbol lines;
 * lines of the kernel verifier log (``12: (b7) r0 = 0``, ``if r1 > 0x5 goto pc+3``,
   ``call bpf_map_lookup_elem#1``, ``(r10 -8)``), so a log can be pasted back; the register
-  state the log prints after `` ; `` is ignored;
+  state the log prints after `` ; `` is ignored; ``call NAME#N`` is helper N when NAME is a
+  helper (or ``unknown``), else kfunc N (the log names kfuncs by their BTF name);
 * labels (``name:``, alone or before a statement), jump/call targets by label, helpers by name
   (``call bpf_map_lookup_elem`` or ``call map_lookup_elem``), and the map forms
   ``r1 = map[name] ll``, ``r1 = map_value[name]+8 ll``, ``r1 = func[label] ll``,
@@ -20,8 +22,13 @@ Errors raise :class:`~pyebpf.errors.AssemblerError` with the line number and the
 
 from __future__ import annotations
 
+import gc
 import re
-from ...errors import AssemblerError, InstructionError
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ...errors import AssemblerError, InstructionError, LinkError
 from ..dsl import helper_id
 from ..instruction import Instruction, _make, to_s32
 from ..opcodes import (
@@ -38,7 +45,7 @@ from ..opcodes import (
     PseudoSrc,
     Source,
 )
-from ..program import Instructions, Label
+from ..program import Instructions
 from ..validation import field_error
 
 _NUM = r"[-+]?\s*(?:0[xX][0-9a-fA-F]+|\d+)"
@@ -50,40 +57,82 @@ _TARGET = rf"(?:pc\s*)?([-+]\s*(?:0[xX][0-9a-fA-F]+|\d+)|{_IDENT}|\d+)"
 
 _SIZE_BITS = {"8": 0x10, "16": 0x08, "32": 0x00, "64": 0x18}
 _ALU_OPS = {
-    "+=": (0x00, 0), "-=": (0x10, 0), "*=": (0x20, 0), "/=": (0x30, 0), "|=": (0x40, 0),
-    "&=": (0x50, 0), "<<=": (0x60, 0), ">>=": (0x70, 0), "%=": (0x90, 0), "^=": (0xA0, 0),
-    "s>>=": (0xC0, 0), "s/=": (0x30, 1), "s%=": (0x90, 1), "=": (0xB0, 0),
+    "+=": (0x00, 0),
+    "-=": (0x10, 0),
+    "*=": (0x20, 0),
+    "/=": (0x30, 0),
+    "|=": (0x40, 0),
+    "&=": (0x50, 0),
+    "<<=": (0x60, 0),
+    ">>=": (0x70, 0),
+    "%=": (0x90, 0),
+    "^=": (0xA0, 0),
+    "s>>=": (0xC0, 0),
+    "s/=": (0x30, 1),
+    "s%=": (0x90, 1),
+    "=": (0xB0, 0),
 }
 _JUMP_OPS = {
-    "==": 0x10, ">": 0x20, ">=": 0x30, "&": 0x40, "!=": 0x50, "s>": 0x60, "s>=": 0x70,
-    "<": 0xA0, "<=": 0xB0, "s<": 0xC0, "s<=": 0xD0,
+    "==": 0x10,
+    ">": 0x20,
+    ">=": 0x30,
+    "&": 0x40,
+    "!=": 0x50,
+    "s>": 0x60,
+    "s>=": 0x70,
+    "<": 0xA0,
+    "<=": 0xB0,
+    "s<": 0xC0,
+    "s<=": 0xD0,
 }
 _ATOMIC_RMW = {"+=": 0x00, "|=": 0x40, "&=": 0x50, "^=": 0xA0}
 _ATOMIC_FETCH = {"add": 0x01, "or": 0x41, "and": 0x51, "xor": 0xA1}
 
 # Prefixes that tools print before the instruction text.
 _KERNEL_PREFIX = re.compile(r"^\s*(\d+)\s*:\s*\(([0-9a-fA-F]{2})\)\s*")
-_OBJDUMP_PREFIX = re.compile(r"^\s*\d+\s*:\s*((?:[0-9a-fA-F]{2} ){7}[0-9a-fA-F]{2}(?: (?:[0-9a-fA-F]{2} ){7}[0-9a-fA-F]{2})?)\s+")
+_OBJDUMP_PREFIX = re.compile(
+    r"^\s*\d+\s*:\s*((?:[0-9a-fA-F]{2} ){7}[0-9a-fA-F]{2}(?: (?:[0-9a-fA-F]{2} ){7}[0-9a-fA-F]{2})?)\s+"
+)
+# What llvm-objdump prints around the listing: the jump-target annotation after an
+# instruction (`goto +1 <.text+0x18>`), file and section headers, and symbol lines.
+_OBJDUMP_TARGET = re.compile(r"\s+<[^<>\s]+>\s*$")
+_OBJDUMP_HEADER = re.compile(
+    r"^\s*(?:\S.*:\s+file format \S+|Disassembly of section \S+:|[0-9a-fA-F]{8,16} <[^<>\s]+>:)\s*$"
+)
 _LABEL = re.compile(rf"^\s*({_IDENT})\s*:(?!=)\s*")
-_BLOCK_COMMENT = re.compile(r"/\*.*?\*/")
 
 _RE_ALU = re.compile(rf"^{_REG}\s*(s>>=|s/=|s%=|<<=|>>=|\+=|-=|\*=|/=|\|=|&=|%=|\^=|=)\s*(.+)$")
-_RE_IF = re.compile(rf"^if\s+{_REG}\s*(s<=|s>=|s<|s>|==|!=|<=|>=|<|>|&)\s*(?:{_REG}|({_NUM}))\s+goto\s+{_TARGET}$")
+_RE_IF = re.compile(
+    rf"^if\s+{_REG}\s*(s<=|s>=|s<|s>|==|!=|<=|>=|<|>|&)\s*(?:{_REG}|({_NUM}))\s+goto\s+{_TARGET}$"
+)
 _RE_STORE = re.compile(rf"^{_SIZE}\s*{_MEM}\s*=\s*(?:{_REG}|({_NUM}))$")
 _RE_LOCK = re.compile(rf"^lock\s+{_SIZE}\s*{_MEM}\s*(\+=|\|=|&=|\^=)\s*{_REG}$")
 _RE_LOAD = re.compile(rf"^{_SIZE}\s*{_MEM}$")
-_RE_SKB = re.compile(rf"^{_SIZE}\s*skb\s*\[\s*(?:r(\d+)\s*(?:([-+])\s*(0[xX][0-9a-fA-F]+|\d+))?|({_NUM}))\s*\]$")
-_RE_FETCH = re.compile(rf"^atomic(?:64)?_fetch_(add|or|and|xor)\s*\(\s*\(\s*u(32|64)\s*\*\s*\)\s*{_MEM}\s*,\s*{_REG}\s*\)$")
-_RE_XCHG = re.compile(rf"^(?:xchg_64|xchg32_32|atomic64_xchg|atomic_xchg)\s*\(\s*(?:\(\s*u(32|64)\s*\*\s*\)\s*)?(?:\(\s*)?r(\d+)\s*(?:([-+])\s*(0[xX][0-9a-fA-F]+|\d+))?\s*\)?\s*,\s*{_REG}\s*\)$")
-_RE_CMPXCHG = re.compile(rf"^(?:cmpxchg_64|cmpxchg32_32|atomic64_cmpxchg|atomic_cmpxchg)\s*\(\s*(?:\(\s*u(32|64)\s*\*\s*\)\s*)?(?:\(\s*)?r(\d+)\s*(?:([-+])\s*(0[xX][0-9a-fA-F]+|\d+))?\s*\)?\s*,\s*{_REG}\s*,\s*{_REG}\s*\)$")
+_RE_SKB = re.compile(
+    # `skb[r1 + -4]`: the kernel log prints the ld_ind offset as `+ %d`.
+    rf"^{_SIZE}\s*skb\s*\[\s*(?:r(\d+)\s*(?:([-+])\s*(-?\s*(?:0[xX][0-9a-fA-F]+|\d+)))?|({_NUM}))\s*\]$"
+)
+_RE_FETCH = re.compile(
+    rf"^atomic(?:64)?_fetch_(add|or|and|xor)\s*\(\s*\(\s*u(32|64)\s*\*\s*\)\s*{_MEM}\s*,\s*{_REG}\s*\)$"
+)
+_RE_XCHG = re.compile(
+    rf"^(?:xchg_64|xchg32_32|atomic64_xchg|atomic_xchg)\s*\(\s*(?:\(\s*u(32|64)\s*\*\s*\)\s*)?(?:\(\s*)?r(\d+)\s*(?:([-+])\s*(0[xX][0-9a-fA-F]+|\d+))?\s*\)?\s*,\s*{_REG}\s*\)$"
+)
+_RE_CMPXCHG = re.compile(
+    rf"^(?:cmpxchg_64|cmpxchg32_32|atomic64_cmpxchg|atomic_cmpxchg)\s*\(\s*(?:\(\s*u(32|64)\s*\*\s*\)\s*)?(?:\(\s*)?r(\d+)\s*(?:([-+])\s*(0[xX][0-9a-fA-F]+|\d+))?\s*\)?\s*,\s*{_REG}\s*,\s*{_REG}\s*\)$"
+)
 _RE_ACQUIRE = re.compile(rf"^load_acquire\s*\(\s*\(\s*u(8|16|32|64)\s*\*\s*\)\s*{_MEM}\s*\)$")
-_RE_RELEASE = re.compile(rf"^store_release\s*\(\s*\(\s*u(8|16|32|64)\s*\*\s*\)\s*{_MEM}\s*,\s*{_REG}\s*\)$")
+_RE_RELEASE = re.compile(
+    rf"^store_release\s*\(\s*\(\s*u(8|16|32|64)\s*\*\s*\)\s*{_MEM}\s*,\s*{_REG}\s*\)$"
+)
 _RE_MOVSX = re.compile(rf"^\(\s*s(8|16|32)\s*\)\s*{_REG}$")
 _RE_END = re.compile(rf"^(be|le|bswap)(16|32|64)\s+{_REG}$")
 _RE_NEG = re.compile(rf"^-\s*{_REG}$")
 _RE_ASC = re.compile(rf"^addr_space_cast\s*\(\s*{_REG}\s*,\s*({_NUM})\s*,\s*({_NUM})\s*\)$")
 _RE_LL = re.compile(rf"^({_NUM})\s*ll$")
-_RE_SYM = re.compile(rf"^(map|map_value|func|ksym)\s*\[\s*(?:(fd|idx)\s*:\s*)?({_IDENT}|\d+)\s*\]\s*(?:([-+])\s*(0[xX][0-9a-fA-F]+|\d+))?\s*(?:ll)?$")
+_RE_SYM = re.compile(
+    rf"^(map|map_value|func|ksym)\s*\[\s*(?:(fd|idx)\s*:\s*)?({_IDENT}|\d+)\s*\]\s*(?:([-+])\s*(0[xX][0-9a-fA-F]+|\d+))?\s*(?:ll)?$"
+)
 _RE_PSEUDO = re.compile(rf"^ld_pseudo\s+r(\d+)\s*,\s*({_NUM})\s*,\s*({_NUM})(?:\s*,\s*({_NUM}))?$")
 _RE_JA = re.compile(rf"^(goto|gotol|may_goto)\s+{_TARGET}$")
 _RE_CALL = re.compile(r"^call\s+(.+)$")
@@ -119,7 +168,9 @@ def _reg(ctx: _Ctx, kind: str, num: str) -> tuple[int, bool]:
 
 def _imm32(ctx: _Ctx, value: int) -> int:
     if not -(1 << 31) <= value < (1 << 32):
-        raise ctx.error(f"immediate {value} does not fit in 32 bits (use `ll` for a 64-bit constant)")
+        raise ctx.error(
+            f"immediate {value} does not fit in 32 bits (use `ll` for a 64-bit constant)"
+        )
     return to_s32(value)
 
 
@@ -146,7 +197,9 @@ def _target(ctx: _Ctx, text: str) -> tuple[int, str | None]:
     return 0, text
 
 
-def _insn(ctx: _Ctx, opcode: int, dst: int, src: int, off: int, imm: int, ref: str | None = None) -> Instruction:
+def _insn(
+    ctx: _Ctx, opcode: int, dst: int, src: int, off: int, imm: int, ref: str | None = None
+) -> Instruction:
     reason = field_error(opcode, dst, src, off, to_s32(imm) if opcode == LD_IMM64 else imm)
     if reason is not None:
         raise ctx.error(reason)
@@ -198,7 +251,14 @@ def _parse_assignment(ctx: _Ctx, m: re.Match[str]) -> Instruction:
             raise ctx.error(f"cannot parse {rhs!r}")
         base = _reg(ctx, "r", ma.group(2))[0]
         off = _mem_off(ctx, ma.group(3), ma.group(4))
-        return _insn(ctx, InsnClass.STX | Mode.ATOMIC | _SIZE_BITS[ma.group(1)], dst, base, off, AtomicOp.LOAD_ACQUIRE)
+        return _insn(
+            ctx,
+            InsnClass.STX | Mode.ATOMIC | _SIZE_BITS[ma.group(1)],
+            dst,
+            base,
+            off,
+            AtomicOp.LOAD_ACQUIRE,
+        )
     if rhs.startswith("addr_space_cast"):
         mc = _RE_ASC.match(rhs)
         if mc is None:
@@ -248,9 +308,13 @@ def _load(ctx: _Ctx, dst: int, wide: bool, rhs: str) -> Instruction:
         size = _SIZE_BITS[m.group(2)]
         if m.group(3) is not None:
             src = _reg(ctx, "r", m.group(3))[0]
-            imm = _mem_off(ctx, m.group(4), m.group(5)) if m.group(5) else 0
+            # The offset of ld_ind is the 32-bit imm, not the 16-bit off of memory operands.
+            value = _int(ctx, m.group(5)) if m.group(5) else 0
+            imm = _imm32(ctx, -value if m.group(4) == "-" else value)
             return _insn(ctx, InsnClass.LD | Mode.IND | size, 0, src, 0, imm)
-        return _insn(ctx, InsnClass.LD | Mode.ABS | size, 0, 0, 0, _imm32(ctx, _int(ctx, m.group(6))))
+        return _insn(
+            ctx, InsnClass.LD | Mode.ABS | size, 0, 0, 0, _imm32(ctx, _int(ctx, m.group(6)))
+        )
     raise ctx.error(f"cannot parse the load {rhs!r}")
 
 
@@ -262,7 +326,9 @@ def _fetch(ctx: _Ctx, dst: int, wide: bool, rhs: str) -> Instruction:
     off = _mem_off(ctx, m.group(4), m.group(5))
     src, _ = _reg(ctx, m.group(6), m.group(7))
     if src != dst:
-        raise ctx.error("atomic_fetch_* returns the old value in its source register (`r2 = atomic_fetch_add(..., r2)`)")
+        raise ctx.error(
+            "atomic_fetch_* returns the old value in its source register (`r2 = atomic_fetch_add(..., r2)`)"
+        )
     size = 0x18 if m.group(2) == "64" else 0x00
     return _insn(ctx, InsnClass.STX | Mode.ATOMIC | size, base, src, off, _ATOMIC_FETCH[m.group(1)])
 
@@ -276,8 +342,14 @@ def _xchg(ctx: _Ctx, dst: int, wide: bool, rhs: str) -> Instruction:
         off = _mem_off(ctx, m.group(3), m.group(4))
         src, swide = _reg(ctx, m.group(5), m.group(6))
         if src != dst:
-            raise ctx.error("xchg returns the old value in its source register (`r2 = xchg_64(r1 + 0, r2)`)")
-        size = 0x18 if (m.group(1) == "64" or (m.group(1) is None and "64" in rhs.split("(")[0])) else 0x00
+            raise ctx.error(
+                "xchg returns the old value in its source register (`r2 = xchg_64(r1 + 0, r2)`)"
+            )
+        size = (
+            0x18
+            if (m.group(1) == "64" or (m.group(1) is None and "64" in rhs.split("(")[0]))
+            else 0x00
+        )
         return _insn(ctx, InsnClass.STX | Mode.ATOMIC | size, base, src, off, AtomicOp.XCHG)
     m = _RE_CMPXCHG.match(rhs)
     if m is None:
@@ -290,7 +362,9 @@ def _xchg(ctx: _Ctx, dst: int, wide: bool, rhs: str) -> Instruction:
     if cmp_reg != 0:
         raise ctx.error("cmpxchg compares with r0 (`r0 = cmpxchg_64(r1 + 0, r0, r2)`)")
     src, _ = _reg(ctx, m.group(7), m.group(8))
-    size = 0x18 if (m.group(1) == "64" or (m.group(1) is None and "64" in rhs.split("(")[0])) else 0x00
+    size = (
+        0x18 if (m.group(1) == "64" or (m.group(1) is None and "64" in rhs.split("(")[0])) else 0x00
+    )
     return _insn(ctx, InsnClass.STX | Mode.ATOMIC | size, base, src, off, AtomicOp.CMPXCHG)
 
 
@@ -322,8 +396,10 @@ def _symbolic_ld(ctx: _Ctx, dst: int, wide: bool, rhs: str) -> Instruction:
         by_idx = tag == "idx"
         if kind == "map" and offset:
             kind = "map_value"
-        src = (PseudoSrc.MAP_IDX if by_idx else PseudoSrc.MAP_FD) if kind == "map" else (
-            PseudoSrc.MAP_IDX_VALUE if by_idx else PseudoSrc.MAP_VALUE
+        src = (
+            (PseudoSrc.MAP_IDX if by_idx else PseudoSrc.MAP_FD)
+            if kind == "map"
+            else (PseudoSrc.MAP_IDX_VALUE if by_idx else PseudoSrc.MAP_VALUE)
         )
         low = int(name) if numeric else 0
         return _insn(ctx, LD_IMM64, dst, src, 0, _pack64(low, offset), None if numeric else name)
@@ -364,7 +440,9 @@ def _parse_store(ctx: _Ctx, m: re.Match[str]) -> Instruction:
     if m.group(6) is not None:
         src, _ = _reg(ctx, m.group(6), m.group(7))
         return _insn(ctx, InsnClass.STX | Mode.MEM | size, base, src, off, 0)
-    return _insn(ctx, InsnClass.ST | Mode.MEM | size, base, 0, off, _imm32(ctx, _int(ctx, m.group(8))))
+    return _insn(
+        ctx, InsnClass.ST | Mode.MEM | size, base, 0, off, _imm32(ctx, _int(ctx, m.group(8)))
+    )
 
 
 def _parse_lock(ctx: _Ctx, m: re.Match[str]) -> Instruction:
@@ -374,29 +452,46 @@ def _parse_lock(ctx: _Ctx, m: re.Match[str]) -> Instruction:
     base = _reg(ctx, "r", m.group(3))[0]
     off = _mem_off(ctx, m.group(4), m.group(5))
     src, _ = _reg(ctx, m.group(7), m.group(8))
-    return _insn(ctx, InsnClass.STX | Mode.ATOMIC | _SIZE_BITS[bits], base, src, off, _ATOMIC_RMW[m.group(6)])
+    return _insn(
+        ctx, InsnClass.STX | Mode.ATOMIC | _SIZE_BITS[bits], base, src, off, _ATOMIC_RMW[m.group(6)]
+    )
+
+
+def _is_helper(name: str) -> bool:
+    try:
+        helper_id(name)
+    except InstructionError:
+        return False
+    return True
 
 
 def _parse_call(ctx: _Ctx, arg: str, labels_hint: set[str]) -> Instruction:
     arg = arg.strip()
-    if arg.startswith("pc") or arg[0] in "+-":
+    if arg.startswith("pc") and arg[2:3] in ("+", "-", " "):
+        # `call pc+N` is a local call; a bare signed number is a helper id, as in llvm-mc.
         off, _ = _target(ctx, arg)
         return _insn(ctx, CALL, 0, CallKind.LOCAL, 0, _imm32(ctx, off))
     if arg.startswith("kfunc#"):
-        body = arg[len("kfunc#"):]
+        body = arg[len("kfunc#") :]
         target, _, module = body.partition("@")
         mod = _off16(ctx, _int(ctx, module)) if module else 0
         if target.lstrip("-").isdigit():
             return _insn(ctx, CALL, 0, CallKind.KFUNC, mod, _imm32(ctx, _int(ctx, target)))
         return _insn(ctx, CALL, 0, CallKind.KFUNC, mod, 0, target)
-    if arg[0].isdigit() or arg[0] == "-":
+    if arg[0].isdigit() or arg[0] in "+-":
         return _insn(ctx, CALL, 0, CallKind.HELPER, 0, _imm32(ctx, _int(ctx, arg)))
     # A name: `bpf_map_lookup_elem#1` (kernel log), a helper name, or a local function label.
     name, hash_, number = arg.partition("#")
     if hash_:
-        if not number.strip().isdigit():
+        number = number.strip()
+        if not number.lstrip("-").isdigit():
             raise ctx.error(f"cannot parse the call target {arg!r}")
-        return _insn(ctx, CALL, 0, CallKind.HELPER, 0, _imm32(ctx, int(number)))
+        imm = _imm32(ctx, int(number))
+        # The log names helpers (`unknown` for ids without a name) and kfuncs by their BTF
+        # name, or `kernel-function` when it has none; anything not a helper is a kfunc.
+        if name == "unknown" or (name != "kernel-function" and _is_helper(name)):
+            return _insn(ctx, CALL, 0, CallKind.HELPER, 0, imm)
+        return _insn(ctx, CALL, 0, CallKind.KFUNC, 0, imm)
     if name in labels_hint:
         return _insn(ctx, CALL, 0, CallKind.LOCAL, 0, 0, name)
     try:
@@ -408,6 +503,130 @@ def _parse_call(ctx: _Ctx, arg: str, labels_hint: set[str]) -> Instruction:
     return _insn(ctx, CALL, 0, CallKind.LOCAL, 0, 0, name)
 
 
+_EXIT = _make((EXIT, 0, 0, 0, 0, None, None, None))
+
+# --- the fast path: the commonest statements, split on single spaces -------------------------
+
+_REGS = {f"{k}{n}": (n, k == "r") for k in "rw" for n in range(11)}
+_SIMPLE_ALU = {op: code for op, (code, off) in _ALU_OPS.items() if not off}
+_LOAD_SIZES = {
+    f"*({sign}{bits}": (Mode.MEMSX if sign == "s" else Mode.MEM) | _SIZE_BITS[bits]
+    for sign in "us"
+    for bits in ("8", "16", "32", "64")
+    if not (sign == "s" and bits == "64")
+}
+_STORE_SIZES = {f"*(u{bits}": size for bits, size in _SIZE_BITS.items()}
+_IMM_CHARS = frozenset("0123456789abcdefABCDEFxX+-")
+
+
+def _fast_int(text: str) -> int | None:
+    """A decimal or 0x number (optionally negative), or None for anything else."""
+    if text.isdigit() and text.isascii():
+        return int(text) if text[0] != "0" or len(text) == 1 else None
+    if not text or not _IMM_CHARS.issuperset(text):
+        return None
+    try:
+        return int(text, 0)
+    except ValueError:
+        return None
+
+
+def _fast_parse(stmt: str) -> Instruction | None:
+    """The common statements without regular expressions; None means: use the full parser.
+
+    Only forms whose fields are valid by construction are built here, so no validation is
+    skipped; anything unusual (including every error) goes to the full parser.
+    """
+    t = stmt.split(" ")
+    n = len(t)
+    if n == 3:
+        dst = _REGS.get(t[0])
+        code = _SIMPLE_ALU.get(t[1])
+        if dst is None or code is None:
+            return None
+        cls = 7 if dst[1] else 4
+        src = _REGS.get(t[2])
+        if src is not None:
+            if src[1] != dst[1]:
+                return None
+            return _make((cls | code | 8, dst[0], src[0], 0, 0, None, None, None))
+        value = _fast_int(t[2])
+        if value is None or not -0x80000000 <= value <= 0x7FFFFFFF:
+            return None
+        return _make((cls | code, dst[0], 0, 0, value, None, None, None))
+    if n == 6:
+        if t[0] == "if" and t[4] == "goto":
+            dst = _REGS.get(t[1])
+            code = _JUMP_OPS.get(t[2])
+            target = t[5]
+            if dst is None or code is None or not target:
+                return None
+            cls = 5 if dst[1] else 6
+            if target[0] in "+-":
+                off = _fast_int(target)
+                if off is None or not -0x8000 <= off <= 0x7FFF:
+                    return None
+                ref = None
+            elif target[0].isalpha() or target[0] in "_.$":
+                if not _IDENT_RE.fullmatch(target):
+                    return None
+                off, ref = 0, target
+            else:
+                return None
+            src = _REGS.get(t[3])
+            if src is not None:
+                if src[1] != dst[1]:
+                    return None
+                return _make((cls | code | 8, dst[0], src[0], off, 0, None, ref, None))
+            value = _fast_int(t[3])
+            if value is None or not -0x80000000 <= value <= 0x7FFFFFFF:
+                return None
+            return _make((cls | code, dst[0], 0, off, value, None, ref, None))
+        if t[1] == "=" and t[3].startswith("*)(r") and t[5].endswith(")"):  # load
+            dst = _REGS.get(t[0])
+            mode_size = _LOAD_SIZES.get(t[2])
+            base = _REGS.get(t[3][3:])
+            off = _fast_int(t[5][:-1])
+            if dst is None or mode_size is None or base is None or off is None or off < 0:
+                return None
+            off = -off if t[4] == "-" else off if t[4] == "+" else 0x10000
+            if not -0x8000 <= off <= 0x7FFF:
+                return None
+            return _make((1 | mode_size, dst[0], base[0], off, 0, None, None, None))
+        if t[4] == "=" and t[1].startswith("*)(r") and t[3].endswith(")"):  # store
+            size = _STORE_SIZES.get(t[0])
+            base = _REGS.get(t[1][3:])
+            off = _fast_int(t[3][:-1])
+            if size is None or base is None or off is None or off < 0:
+                return None
+            off = -off if t[2] == "-" else off if t[2] == "+" else 0x10000
+            if not -0x8000 <= off <= 0x7FFF:
+                return None
+            src = _REGS.get(t[5])
+            if src is not None:
+                return _make((0x63 | size, base[0], src[0], off, 0, None, None, None))
+            value = _fast_int(t[5])
+            if value is None or not -0x80000000 <= value <= 0x7FFFFFFF:
+                return None
+            return _make((0x62 | size, base[0], 0, off, value, None, None, None))
+        return None
+    if n == 1 and stmt == "exit":
+        return _EXIT
+    if n == 2 and t[0] == "goto":
+        target = t[1]
+        if target[:1] in ("+", "-"):
+            off = _fast_int(target)
+            if off is None or not -0x8000 <= off <= 0x7FFF:
+                return None
+            return _make((JA, 0, 0, off, 0, None, None, None))
+        if _IDENT_RE.fullmatch(target):
+            return _make((JA, 0, 0, 0, 0, None, target, None))
+    return None
+
+
+_IDENT_RE = re.compile(_IDENT)
+
+
 def _parse_statement(ctx: _Ctx, stmt: str, labels_hint: set[str]) -> Instruction:
     first = stmt[0]
     if first in "rw":
@@ -417,7 +636,9 @@ def _parse_statement(ctx: _Ctx, stmt: str, labels_hint: set[str]) -> Instruction
     elif first == "i" and stmt.startswith("if"):
         m = _RE_IF.match(stmt)
         if m is None:
-            raise ctx.error("cannot parse the conditional jump (expected `if rX OP rY|imm goto TARGET`)")
+            raise ctx.error(
+                "cannot parse the conditional jump (expected `if rX OP rY|imm goto TARGET`)"
+            )
         return _parse_if(ctx, m)
     elif first == "*":
         m = _RE_STORE.match(stmt)
@@ -443,12 +664,16 @@ def _parse_statement(ctx: _Ctx, stmt: str, labels_hint: set[str]) -> Instruction
         if stmt.startswith("lock"):
             m = _RE_LOCK.match(stmt)
             if m is None:
-                raise ctx.error("cannot parse the atomic operation (expected `lock *(u64 *)(r1 + 0) += r2`)")
+                raise ctx.error(
+                    "cannot parse the atomic operation (expected `lock *(u64 *)(r1 + 0) += r2`)"
+                )
             return _parse_lock(ctx, m)
         if stmt.startswith("ld_pseudo"):
             m = _RE_PSEUDO.match(stmt)
             if m is None:
-                raise ctx.error("cannot parse ld_pseudo (expected `ld_pseudo r1, KIND, IMM[, IMM2]`)")
+                raise ctx.error(
+                    "cannot parse ld_pseudo (expected `ld_pseudo r1, KIND, IMM[, IMM2]`)"
+                )
             dst = _reg(ctx, "r", m.group(1))[0]
             kind = _int(ctx, m.group(2))
             if not 1 <= kind <= 6:
@@ -459,17 +684,45 @@ def _parse_statement(ctx: _Ctx, stmt: str, labels_hint: set[str]) -> Instruction
     elif first == "s" and stmt.startswith("store_release"):
         m = _RE_RELEASE.match(stmt)
         if m is None:
-            raise ctx.error("cannot parse store_release (expected `store_release((u64 *)(r1 + 0), r2)`)")
+            raise ctx.error(
+                "cannot parse store_release (expected `store_release((u64 *)(r1 + 0), r2)`)"
+            )
         base = _reg(ctx, "r", m.group(2))[0]
         off = _mem_off(ctx, m.group(3), m.group(4))
         src, _ = _reg(ctx, m.group(5), m.group(6))
-        return _insn(ctx, InsnClass.STX | Mode.ATOMIC | _SIZE_BITS[m.group(1)], base, src, off, AtomicOp.STORE_RELEASE)
+        return _insn(
+            ctx,
+            InsnClass.STX | Mode.ATOMIC | _SIZE_BITS[m.group(1)],
+            base,
+            src,
+            off,
+            AtomicOp.STORE_RELEASE,
+        )
     raise ctx.error("unknown instruction")
+
+
+def _strip_block_comments(line: str) -> str:
+    """Remove ``/* ... */`` in linear time (an unclosed one stays, and fails to parse)."""
+    parts = []
+    pos = 0
+    while True:
+        start = line.find("/*", pos)
+        end = line.find("*/", start + 2) if start >= 0 else -1
+        if end < 0:
+            parts.append(line[pos:])
+            return " ".join(parts)
+        parts.append(line[pos:start])
+        pos = end + 2
+
+
+def _squeeze(line: str) -> str:
+    """Runs of blanks become one space, so no pattern backtracks over long blank runs."""
+    return " ".join(line.split()) if "  " in line or "\t" in line else line
 
 
 def _strip_comment(line: str) -> str:
     if "/*" in line:
-        line = _BLOCK_COMMENT.sub(" ", line)
+        line = _strip_block_comments(line)
     cut = line.find("//")
     if cut >= 0:
         line = line[:cut]
@@ -493,12 +746,14 @@ def _statements(text: str) -> list[tuple[int, str, str | None, int | None]]:
     lines = text.splitlines()
     if any(_KERNEL_PREFIX.match(line) for line in lines):
         return _log_statements(lines)
-    out = []
+    out: list[tuple[int, str, str | None, int | None]] = []
     for number, raw in enumerate(lines, 1):
-        line = _strip_comment(raw)
+        line = _squeeze(_strip_comment(raw))
         m = _OBJDUMP_PREFIX.match(line)
         if m is not None:
-            line = line[m.end():]
+            line = _OBJDUMP_TARGET.sub("", line[m.end() :])
+        elif _OBJDUMP_HEADER.match(line):
+            continue
         line = line.strip()
         if not line:
             continue
@@ -507,9 +762,10 @@ def _statements(text: str) -> list[tuple[int, str, str | None, int | None]]:
             if lm is None:
                 break
             out.append((number, "", lm.group(1), None))
-            line = line[lm.end():].strip()
+            line = line[lm.end() :].strip()
+        line = line.rstrip(";").strip()
         if line:
-            out.append((number, line.rstrip(";").strip(), None, None))
+            out.append((number, line, None, None))
     return out
 
 
@@ -520,11 +776,11 @@ def _log_statements(lines: list[str]) -> list[tuple[int, str, str | None, int | 
         if m is None:
             continue
         slot = int(m.group(1))
-        line = raw[m.end():]
+        line = raw[m.end() :]
         semi = line.find(" ; ")  # the register state printed after the instruction
         if semi >= 0:
             line = line[:semi]
-        line = _strip_comment(line).strip()
+        line = _squeeze(_strip_comment(line).strip())
         if slot not in by_slot and line:
             by_slot[slot] = (number, line, None, int(m.group(2), 16))
     out = []
@@ -551,65 +807,199 @@ def assemble(text: str) -> Instructions:
     """
     if not isinstance(text, str):
         raise AssemblerError(f"expected text (str), not {type(text).__name__}", 0)
-    statements = _statements(text)
-    labels_hint = {label for _, _, label, _ in statements if label is not None}
-    items: list[Instruction | Label] = []
-    aliases: dict[str, str] = {}
-    pending: str | None = None
-    pending_line = 0
-    seen: dict[str, int] = {}
-    cache: dict[str, Instruction] = {}
-    for number, stmt, label, kernel_opcode in statements:
-        if label is not None:
-            if label in seen:
-                raise AssemblerError(f"duplicate label {label!r} (first defined on line {seen[label]})", number)
-            seen[label] = number
-            if pending is not None:
-                aliases[label] = pending  # two labels for one instruction: the second is an alias
-            else:
-                pending, pending_line = label, number
-            continue
-        insn = cache.get(stmt) if kernel_opcode is None else None
-        if insn is None:
-            ctx = _Ctx(number, stmt, kernel_opcode)
-            insn = _parse_statement(ctx, stmt, labels_hint)
-            if kernel_opcode is not None and kernel_opcode != insn[0]:
-                raise AssemblerError(
-                    f"the log says opcode {kernel_opcode:02x} but the text assembles to {insn[0]:02x}",
-                    number, stmt,
-                )
-            if kernel_opcode is None:
-                cache[stmt] = insn
-        if pending is not None:
-            items.append(Label(pending))
-            pending = None
-        items.append(insn)
-    if pending is not None:
-        raise AssemblerError(f"label {pending!r} is not followed by an instruction", pending_line)
-    if aliases:
-        items = [
-            i if isinstance(i, Label) or i[6] not in aliases else i.with_reference(aliases[i[6]])
-            for i in items
-        ]
-    program = Instructions(items)
-    _check_references(program, statements)
+    with _gc_paused():
+        return _assemble(text)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while building many small acyclic objects.
+
+    Instructions are tuples of ints and strings: reference counting frees them, and a
+    collector pass every few thousand allocations only walks the growing heap again (a
+    fifth of the time on a million-line text).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _assemble(text: str) -> Instructions:
+    lines = text.splitlines()
+    if ": (" in text and any(_KERNEL_PREFIX.match(line) for line in lines):
+        statements = _log_statements(lines)
+        numbers = [number for number, _, _, _ in statements]
+        program = Instructions._from_tuple(tuple(_assemble_log(statements)))
+    else:
+        insns, encoded = _assemble_lines(lines)
+        program = Instructions._from_tuple(tuple(insns), encoded)
+        numbers = None
+    _check_references(program, numbers, lines)
     return program
 
 
-def _check_references(program: Instructions, statements: list[tuple[int, str, str | None, int | None]]) -> None:
+def _assemble_log(statements: list[tuple[int, str, str | None, int | None]]) -> list[Instruction]:
+    out = []
+    for number, stmt, _, kernel_opcode in statements:
+        insn = _parse_statement(_Ctx(number, stmt, kernel_opcode), stmt, set())
+        if kernel_opcode is not None and kernel_opcode != insn[0]:
+            raise AssemblerError(
+                f"the log says opcode {kernel_opcode:02x} but the text assembles to {insn[0]:02x}",
+                number,
+                stmt,
+            )
+        out.append(insn)
+    return out
+
+
+_SPECIAL_RE = re.compile(r"[#/:;\t]|  ")
+
+# A line's meaning apart from its position: the labels it defines and its statement (or "").
+_Line = tuple[tuple[str, ...], str]
+
+
+def _read_line(raw: str) -> _Line:
+    line = raw.strip()
+    if _SPECIAL_RE.search(line) is None:
+        return (), line  # a plain statement: no comment, label, listing or log prefix
+    if line[-1] == ":" and _IDENT_RE.fullmatch(line, 0, len(line) - 1):
+        return (line[:-1],), ""  # a label on its own
+    line = _squeeze(_strip_comment(raw))
+    m = _OBJDUMP_PREFIX.match(line)
+    if m is not None:
+        line = _OBJDUMP_TARGET.sub("", line[m.end() :])
+    elif _OBJDUMP_HEADER.match(line):
+        return (), ""
+    line = line.strip()
+    labels: tuple[str, ...] = ()
+    while line:
+        lm = _LABEL.match(line)
+        if lm is None:
+            break
+        labels += (lm.group(1),)
+        line = line[lm.end() :].strip()
+    return labels, line.rstrip(";").strip()
+
+
+def _assemble_lines(lines: list[str]) -> tuple[list[Instruction], list[bytes]]:
+    """Program text to instructions, and the little-endian encoding of each.
+
+    Programs repeat lines a lot, so each distinct line is read once and each distinct
+    statement parsed and encoded once. ``call name`` waits for the end, when all labels are
+    known (a label makes it a local call, else it names a helper).
+    """
+    insns: list[Instruction] = []
+    encoded: list[bytes] = []
+    append, append_bytes = insns.append, encoded.append
+    # A line that is just a statement -> its instruction and bytes; any other line -> its
+    # labels and statement; a statement -> its instruction and bytes (None: a deferred call).
+    plain: dict[str, tuple[Instruction, bytes]] = {}
+    other: dict[str, tuple[tuple[str, ...], str]] = {}
+    parsed: dict[str, tuple[Instruction, bytes] | None] = {}
+    seen: dict[str, int] = {}
+    aliases: dict[str, str] = {}
+    deferred: list[tuple[int, int, str]] = []
+    pending: str | None = None
+    pending_line = 0
+    for number, raw in enumerate(lines, 1):
+        known = plain.get(raw)
+        if known is None:
+            entry = other.get(raw)
+            if entry is None:
+                entry = _read_line(raw)
+            labels, stmt = entry
+            for label in labels:
+                if label in seen:
+                    raise AssemblerError(
+                        f"duplicate label {label!r} (first defined on line {seen[label]})", number
+                    )
+                seen[label] = number
+                if pending is not None:
+                    # Two labels for one instruction: the second is an alias of the first.
+                    aliases[label] = pending
+                else:
+                    pending, pending_line = label, number
+            if not stmt:
+                other[raw] = entry
+                continue
+            if stmt in parsed:
+                known = parsed[stmt]
+            else:
+                insn = _fast_parse(stmt)
+                if insn is None and not _is_call_by_name(stmt):
+                    insn = _parse_statement(_Ctx(number, stmt, None), stmt, set())
+                known = parsed[stmt] = None if insn is None else (insn, _encode(insn))
+            if known is None:
+                deferred.append((len(insns), number, stmt))
+                known = (_EXIT, b"")  # placeholder until the labels are known
+                other[raw] = entry
+            elif labels:
+                other[raw] = entry
+            else:
+                plain[raw] = known
+        if pending is not None:
+            insn = known[0]
+            append(_make(insn[:5] + (pending,) + insn[6:]))
+            pending = None
+        else:
+            append(known[0])
+        append_bytes(known[1])
+    if pending is not None:
+        raise AssemblerError(f"label {pending!r} is not followed by an instruction", pending_line)
+    if deferred:
+        names = set(seen)
+        for index, number, stmt in deferred:
+            call = _parse_statement(_Ctx(number, stmt, None), stmt, names)
+            insns[index] = _make(call[:5] + (insns[index][5],) + call[6:])
+            encoded[index] = _encode(call)
+    if aliases:
+        insns = [
+            insn if insn[6] not in aliases else insn.with_reference(aliases[insn[6]])
+            for insn in insns
+        ]
+    return insns, encoded
+
+
+def _statement_lines(lines: list[str]) -> list[int]:
+    """The line number of each instruction (only needed to report an error)."""
+    return [number for number, raw in enumerate(lines, 1) if _read_line(raw)[1]]
+
+
+_PACK = struct.Struct("<BBhi").pack
+
+
+def _encode(insn: Instruction) -> bytes:
+    """Little-endian bytes of one instruction (ld_imm64 through the general encoder)."""
+    if insn[0] == LD_IMM64:
+        return insn.encode()
+    return _PACK(insn[0], (insn[2] << 4) | insn[1], insn[3], insn[4])
+
+
+def _is_call_by_name(stmt: str) -> bool:
+    """``call name``: a helper or a local function, known only once all labels are read."""
+    if not stmt.startswith("call "):
+        return False
+    arg = stmt[5:].strip()
+    return bool(arg) and (arg[0].isalpha() or arg[0] == "_") and "#" not in arg
+
+
+def _check_references(program: Instructions, numbers: list[int] | None, lines: list[str]) -> None:
     """Undefined labels and out-of-range offsets are errors at assembly time, with a line."""
-    labels = set(program.labels)
-    lines = [number for number, stmt, label, _ in statements if label is None]
-    for i, insn in enumerate(program):
-        ref = insn[6]
-        if ref is not None and insn.is_pc_relative and ref not in labels:
-            raise AssemblerError(f"undefined label {ref!r}", lines[i], statements_text(statements, lines[i]))
     try:
-        program.link()
-    except Exception as exc:  # LinkError: report with the line of the instruction
-        index = getattr(exc, "index", None)
-        line = lines[index] if index is not None else 0
-        raise AssemblerError(getattr(exc, "reason", str(exc)), line) from None
+        program._resolve()
+    except LinkError as exc:
+        if numbers is None:
+            numbers = _statement_lines(lines)
+        line = numbers[exc.index] if exc.index is not None else 0
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        reason = exc.reason
+        if reason.startswith("undefined label"):
+            reason = reason.split(" in `")[0]
+        raise AssemblerError(reason, line, text) from None
 
 
 def statements_text(statements: list[tuple[int, str, str | None, int | None]], line: int) -> str:
@@ -617,4 +1007,3 @@ def statements_text(statements: list[tuple[int, str, str | None, int | None]], l
         if number == line and label is None:
             return stmt
     return ""
-

@@ -28,13 +28,32 @@ from ..program import Instructions, iter_raw_slots
 from ..validation import field_error
 
 _ALU_OPS = {
-    0x00: "+=", 0x10: "-=", 0x20: "*=", 0x30: "/=", 0x40: "|=", 0x50: "&=", 0x60: "<<=",
-    0x70: ">>=", 0x90: "%=", 0xA0: "^=", 0xB0: "=", 0xC0: "s>>=",
+    0x00: "+=",
+    0x10: "-=",
+    0x20: "*=",
+    0x30: "/=",
+    0x40: "|=",
+    0x50: "&=",
+    0x60: "<<=",
+    0x70: ">>=",
+    0x90: "%=",
+    0xA0: "^=",
+    0xB0: "=",
+    0xC0: "s>>=",
 }
 _SIGNED_ALU_OPS = {0x30: "s/=", 0x90: "s%="}
 _JUMP_OPS = {
-    0x10: "==", 0x20: ">", 0x30: ">=", 0x40: "&", 0x50: "!=", 0x60: "s>", 0x70: "s>=",
-    0xA0: "<", 0xB0: "<=", 0xC0: "s<", 0xD0: "s<=",
+    0x10: "==",
+    0x20: ">",
+    0x30: ">=",
+    0x40: "&",
+    0x50: "!=",
+    0x60: "s>",
+    0x70: "s>=",
+    0xA0: "<",
+    0xB0: "<=",
+    0xC0: "s<",
+    0xD0: "s<=",
 }
 _SIZE_NAMES = {0x00: "32", 0x08: "16", 0x10: "8", 0x18: "64"}
 _ATOMIC_RMW = {0x00: "+=", 0x40: "|=", 0x50: "&=", 0xA0: "^="}
@@ -74,7 +93,9 @@ def format_instruction(insn: Instruction, *, hex_imm: bool = False, symbolic: bo
         reg = "r" if size == 0x18 or sign == "s" else "w"
         return f"{reg}{dst} = *({sign}{_SIZE_NAMES[size]} *)({_mem(src, off, hex_imm)})"
     if cls == InsnClass.ST:
-        return f"*(u{_SIZE_NAMES[opcode & 0x18]} *)({_mem(dst, off, hex_imm)}) = {_num(imm, hex_imm)}"
+        return (
+            f"*(u{_SIZE_NAMES[opcode & 0x18]} *)({_mem(dst, off, hex_imm)}) = {_num(imm, hex_imm)}"
+        )
     if cls == InsnClass.STX:
         return _format_stx(opcode, dst, src, off, imm, hex_imm)
     # LD
@@ -89,7 +110,9 @@ def format_instruction(insn: Instruction, *, hex_imm: bool = False, symbolic: bo
     return f"r0 = *(u{size} *)skb[r{src}]"
 
 
-def _format_alu(opcode: int, cls: int, dst: int, src: int, off: int, imm: int, hex_imm: bool) -> str:
+def _format_alu(
+    opcode: int, cls: int, dst: int, src: int, off: int, imm: int, hex_imm: bool
+) -> str:
     r = "r" if cls == InsnClass.ALU64 else "w"
     op = opcode & 0xF0
     is_reg = opcode & 0x08
@@ -165,13 +188,18 @@ def _format_ld_imm64(dst: int, src: int, imm: int, ref: str | None, hex_imm: boo
         if src in (PseudoSrc.MAP_FD, PseudoSrc.MAP_IDX) and not high:
             return f"r{dst} = map[{ref}] ll"
         if src in (PseudoSrc.MAP_VALUE, PseudoSrc.MAP_IDX_VALUE):
-            return f"r{dst} = map_value[{ref}]{high:+d} ll" if high else f"r{dst} = map_value[{ref}] ll"
+            return (
+                f"r{dst} = map_value[{ref}]{high:+d} ll"
+                if high
+                else f"r{dst} = map_value[{ref}] ll"
+            )
         if src == PseudoSrc.FUNC:
             return f"r{dst} = func[{ref}] ll"
         if src == PseudoSrc.BTF_ID and not high:
             return f"r{dst} = ksym[{ref}] ll"
-    text = f"ld_pseudo\tr{dst}, {_num(src, hex_imm)}, {_num(low, hex_imm)}"
-    return f"{text}, {_num(high, hex_imm)}" if high else text
+    # LLVM prints the immediates of ld_pseudo unsigned (`ld_pseudo r1, 1, 4294967295`).
+    text = f"ld_pseudo\tr{dst}, {_num(src, hex_imm)}, {_num(low & 0xFFFFFFFF, hex_imm)}"
+    return f"{text}, {_num(high & 0xFFFFFFFF, hex_imm)}" if high else text
 
 
 def helper_name(helper: int) -> str | None:
@@ -217,7 +245,11 @@ def format_program(
             if rel is not None and (insn[6] is None or not symbolic):
                 text += f"  # -> {offsets[i] + rel + 1}"
         if listing:
-            raw = insn.encode() if insn[6] is None or not insn.is_pc_relative else prog.link()[i].encode()
+            raw = (
+                insn.encode()
+                if insn[6] is None or not insn.is_pc_relative
+                else prog.link()[i].encode()
+            )
             text = f"{offsets[i]:8d}:\t{' '.join(f'{b:02x}' for b in raw)}\t{text}"
         else:
             text = indent + text
@@ -242,7 +274,10 @@ def disassemble(
     if not annotate and not listing:
         return _fast_disassemble(data, byteorder, hex_imm)
     return format_program(
-        Instructions.from_bytes(data, byteorder), hex_imm=hex_imm, annotate=annotate, listing=listing
+        Instructions.from_bytes(data, byteorder),
+        hex_imm=hex_imm,
+        annotate=annotate,
+        listing=listing,
     )
 
 
@@ -278,9 +313,16 @@ def _fast_disassemble(data: bytes | bytearray | memoryview, byteorder: str, hex_
             value = (imm & 0xFFFFFFFF) | ((imm2 & 0xFFFFFFFF) << 32)
             if value >> 63:
                 value -= 1 << 64
-            append("\t" + format_instruction(_make((opcode, dst, src, off, value, None, None, None)), hex_imm=hex_imm))
+            append(
+                "\t"
+                + format_instruction(
+                    _make((opcode, dst, src, off, value, None, None, None)), hex_imm=hex_imm
+                )
+            )
             continue
-        text = "\t" + format_instruction(_make((opcode, dst, src, off, imm, None, None, None)), hex_imm=hex_imm)
+        text = "\t" + format_instruction(
+            _make((opcode, dst, src, off, imm, None, None, None)), hex_imm=hex_imm
+        )
         cache[fields] = text
         append(text)
     return "\n".join(out) + ("\n" if out else "")
