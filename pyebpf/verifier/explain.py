@@ -1,0 +1,109 @@
+"""``explain()``: a readable account of why the verifier (model) rejects a program.
+
+It lists the instructions of the failing path in the order they were simulated, with the branch
+decisions taken (``-> 7 (fall-through ...)``), the source line where BTF line info gave one,
+then the error in the kernel's words with a plain-language hint for the common messages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import VerifyResult
+
+_HINTS: list[tuple[str, str]] = [
+    (r"R(\d+) !read_ok", "register R{0} is read before anything was written to it on this path"),
+    (
+        r"invalid mem access 'map_value_or_null'",
+        "the map lookup result may be NULL: compare it with 0 and only dereference on the non-NULL side",
+    ),
+    (
+        r"invalid mem access 'scalar'",
+        "the register holds a number, not a pointer, so it cannot be dereferenced",
+    ),
+    (
+        r"invalid access to packet",
+        "check `data + N <= data_end` before reading N bytes of the packet",
+    ),
+    (
+        r"min value is negative",
+        "the offset may be negative: bound it (e.g. `if (i >= 0)` or use an unsigned type)",
+    ),
+    (
+        r"max value is outside of the allowed memory range",
+        "the offset may reach past the end of the object: add an upper-bound check",
+    ),
+    (
+        r"unbounded memory access",
+        "the offset has no upper bound: mask it or compare it with a constant first",
+    ),
+    (
+        r"invalid bpf_context access",
+        "this program type does not allow that access to its context structure",
+    ),
+    (r"cannot use helper", "this helper is not available to this program type"),
+    (
+        r"infinite loop detected",
+        "the loop can come back to exactly the same state: it might never end",
+    ),
+    (
+        r"BPF program is too large",
+        "too many instructions to simulate: the loops may be unbounded or too long",
+    ),
+    (
+        r"would lead to reference leak",
+        "an acquired object (socket, ringbuf record...) is not released on this path",
+    ),
+    (r"should have been in", "the return value is outside what this program type may return"),
+    (r"frame pointer is read only", "r10 (the frame pointer) cannot be written"),
+    (r"unreachable insn", "some instructions can never run; the kernel refuses dead code"),
+    (
+        r"invalid (read from|write to) stack",
+        "the stack access is outside the 512-byte frame or reads uninitialised bytes",
+    ),
+    (
+        r"pointer comparison prohibited",
+        "without CAP_PERFMON pointers may not be compared (only NULL checks)",
+    ),
+    (r"leaks addr", "without CAP_PERFMON a pointer may not be stored where user space can see it"),
+]
+
+
+def explain(result: VerifyResult) -> str:
+    out: list[str] = []
+    pt = result.prog_type.name.lower() if result.prog_type is not None else "?"
+    if result.accepted:
+        out.append(
+            f"accepted as {pt} ({result.privilege}): {result.insns_processed} instructions "
+            f"processed, {result.total_states} states kept."
+        )
+        return "\n".join(out) + "\n"
+    err = result.error
+    assert err is not None
+    out.append(f"rejected as {pt} ({result.privilege}), errno {err.errno_name}.")
+    if result._path:
+        out.append("")
+        out.append("Path to the error (instructions as simulated, branch decisions after '->'):")
+        for step in result._path:
+            line = result._lines.get(step.idx)
+            if line:
+                out.append(f"    ; {line}")
+            note = f"    {step.note}" if step.note else ""
+            out.append(f"    {step.text}{note}")
+    out.append("")
+    where = f"at insn {err.insn_index}" if err.insn_index is not None else "before simulation"
+    out.append(f"Error {where}:")
+    for line in err.message.split("\n"):
+        out.append(f"    {line}")
+    for pattern, hint in _HINTS:
+        m = re.search(pattern, err.message)
+        if m:
+            out.append("")
+            out.append("Hint: " + hint.format(*m.groups()))
+            break
+    if not err.modelled:
+        out.append("")
+        out.append("Note: pyebpf does not model this construct; the verdict is not a prediction.")
+    return "\n".join(out) + "\n"
