@@ -25,11 +25,13 @@ _LAZY = {
     "Program": "pyebpf.syscall",
     "Link": "pyebpf.syscall",
     "load_collection": "pyebpf.collection",
+    "verify": "pyebpf.verifier",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from .collection import load_collection
     from .syscall import Link, Map, Program
+    from .verifier import verify
 
 
 def __getattr__(name: str) -> Any:
@@ -56,5 +58,6 @@ __all__ = [
     "ProgramSpec",
     "PyebpfError",
     "load_collection",
+    "verify",
     "__version__",
 ]
