@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import struct
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -19,10 +18,20 @@ from ..errors import BPFError, CodecError, MapKeyError, SpecError
 from ..kernel_tables import MapType
 from ..spec import MapSpec, map_type
 from . import commands
-from ._sys import _ATTR_SIZE, _CMDS, _NR_BPF, ENOTSUPP, Cmd, _syscall, bpf_error, ffi, new_attr
+from ._sys import (
+    _ATTR_SIZE,
+    _CMDS,
+    _NR_BPF,
+    ENOTSUPP,
+    Cmd,
+    _syscall,
+    bpf_error,
+    ffi,
+    new_attr,
+)
 from ._sys import bpf_errno as _bpf_errno
 from .args import uint
-from .codecs import Codec, FDCodec, IntCodec, codec_for, packer, unpacker
+from .codecs import Codec, FDCodec, codec_for, int_ctype, packer, unpacker
 from .commands import ANY, EXIST, F_LOCK, NOEXIST
 from .fd import FDObject
 from .info import MapInfo, map_info
@@ -155,16 +164,23 @@ class Map(FDObject):
         """Buffers and prepared attrs for single-element lookups and updates.
 
         Single operations are dominated by Python overhead, so the creating thread reuses
-        one key buffer, one value buffer and two attrs that already point at them; other
+        one key buffer, one value buffer and three attrs that already point at them; other
         threads take the general path (the buffers are not shared between threads).
         """
-        self._kbuf = ffi.new("char[]", max(self.key_size, 1))
-        self._vbuf = ffi.new("char[]", max(self._buf_size, 1))
+        # One block holds the attrs, the key and the value: the kernel then touches fewer
+        # cache lines of ours per call. One attr per use, so that the hot paths never write
+        # to an attr: lookups, updates with BPF_ANY (subscript assignment), updates with flags
+        # (put). Offsets are multiples of 8, so int keys and values are aligned.
+        koff = 3 * _ATTR_SIZE
+        voff = koff + _round8(max(self.key_size, 1))
+        self._block = ffi.new("char[]", voff + max(self._buf_size, 1))
+        self._kbuf = self._block + koff
+        self._vbuf = self._block + voff
         self._kview = ffi.buffer(self._kbuf, self.key_size)
         self._vview = ffi.buffer(self._vbuf, self._buf_size)
-        # One attr per use, so that the hot paths never write to an attr: lookups, updates
-        # with BPF_ANY (subscript assignment) and updates with flags (put).
-        lookup, update, put = new_attr(), new_attr(), new_attr()
+        lookup, update, put = (
+            ffi.cast("union bpf_attr *", self._block + i * _ATTR_SIZE) for i in range(3)
+        )
         for attr in (lookup, update, put):
             attr.map_fd = fd
             attr.key = commands.addr(self._kbuf) if self.key_size else 0
@@ -179,19 +195,13 @@ class Map(FDObject):
             self._vpack = packer(self.value_codec, self._vview)
             self._vunpack = unpacker(self.value_codec, self._vview)
             self._fast_owner = threading.get_ident()
-        # struct packer of int keys and unpacker of int values, for the inlined subscripts.
-        codec = self.key_codec
-        self._kint = (
-            codec._struct.pack_into
-            if isinstance(codec, IntCodec) and codec._struct is not None
-            else None
-        )
-        vcodec = self.value_codec
-        self._vint = (
-            vcodec._struct.unpack_from
-            if isinstance(vcodec, IntCodec) and vcodec._struct is not None and not self.per_cpu
-            else None
-        )
+        # Typed pointers to the buffers for 1/2/4/8-byte int keys and values: the inlined
+        # subscripts store and load through them, cheaper than struct through a buffer.
+        kctype = int_ctype(self.key_codec)
+        vctype = None if self.per_cpu else int_ctype(self.value_codec)
+        self._kptr: Any = ffi.cast(kctype + " *", self._kbuf) if kctype else None
+        self._vptr: Any = ffi.cast(vctype + " *", self._vbuf) if vctype else None
+        self._int_kv = self._kptr is not None and self._vptr is not None
 
     def close(self) -> None:
         self._fast_owner = None
@@ -199,7 +209,12 @@ class Map(FDObject):
 
     @staticmethod
     def _create(spec: MapSpec, inner_map: Any, btf: Any) -> int:
-        btf_obj = btf if btf is not None else spec.btf
+        btf_obj = btf
+        if btf_obj is None and spec.btf is not None:
+            # A spec from the ELF reader carries *parsed* BTF; only a collection load turns it
+            # into a kernel object (pyebpf.load_collection), so a plain Map is created without.
+            live = isinstance(spec.btf, int) or isinstance(getattr(spec.btf, "fd", None), int)
+            btf_obj = spec.btf if live else None
         btf_fd = 0
         if btf_obj is not None:
             fd_attr = btf_obj if isinstance(btf_obj, int) else getattr(btf_obj, "fd", None)
@@ -314,7 +329,9 @@ class Map(FDObject):
         """The value under ``key``, or :class:`MapKeyError`."""
         if self._fast_owner == get_ident() and not flags:
             self._kpack(key)
-            if _syscall(_NR_BPF, _LOOKUP, self._lookup_attr, _ATTR_SIZE) < 0:
+            attr = self._lookup_attr
+            ret = _syscall(_NR_BPF, _LOOKUP, attr, _ATTR_SIZE)
+            if ret < 0:
                 err = ffi.errno
                 if err == errno.ENOENT:
                     raise MapKeyError(f"key {key!r} is not in map {self.name!r}")
@@ -328,20 +345,24 @@ class Map(FDObject):
     def __getitem__(self, key: Any) -> Any:
         # lookup() inlined: a subscript is the most frequent operation on a map.
         if self._fast_owner == get_ident():
-            if type(key) is int and self._kint is not None:
+            kptr = self._kptr
+            if kptr is not None and type(key) is int:
                 try:
-                    self._kint(self._kview, 0, key)
-                except struct.error:
+                    kptr[0] = key
+                except OverflowError:
                     self._kpack(key)  # raises the CodecError that names the problem
             else:
                 self._kpack(key)
-            if _syscall(_NR_BPF, _LOOKUP, self._lookup_attr, _ATTR_SIZE) < 0:
+            attr = self._lookup_attr
+            ret = _syscall(_NR_BPF, _LOOKUP, attr, _ATTR_SIZE)
+            if ret < 0:
                 err = ffi.errno
                 if err == errno.ENOENT:
                     raise MapKeyError(f"key {key!r} is not in map {self.name!r}")
                 raise bpf_error(err, Cmd.MAP_LOOKUP_ELEM)
-            if self._vint is not None:
-                return self._vint(self._vview)[0]
+            vptr = self._vptr
+            if vptr is not None:
+                return vptr[0]
             return self._vunpack()
         return self.lookup(key)
 
@@ -372,16 +393,21 @@ class Map(FDObject):
     def __setitem__(self, key: Any, value: Any) -> None:
         # put(key, value, ANY) inlined, as for __getitem__.
         if self._fast_owner == get_ident():
-            if type(key) is int and self._kint is not None:
+            if self._int_kv and type(key) is int and type(value) is int:
                 try:
-                    self._kint(self._kview, 0, key)
-                except struct.error:
-                    self._kpack(key)  # raises the CodecError that names the problem
+                    self._kptr[0] = key
+                    self._vptr[0] = value
+                except OverflowError:
+                    self._kpack(key)  # these raise the CodecError that names the problem
+                    self._vpack(value)
             else:
                 self._kpack(key)
-            self._vpack(value)
-            if _syscall(_NR_BPF, _UPDATE, self._update_attr, _ATTR_SIZE) < 0:
-                raise self._update_error(bpf_error(ffi.errno, Cmd.MAP_UPDATE_ELEM), key, ANY)
+                self._vpack(value)
+            attr = self._update_attr
+            ret = _syscall(_NR_BPF, _UPDATE, attr, _ATTR_SIZE)
+            if ret < 0:
+                err = ffi.errno
+                raise self._update_error(bpf_error(err, Cmd.MAP_UPDATE_ELEM), key, ANY)
             return
         self.put(key, value)
 
