@@ -34,6 +34,11 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
 
+## docs: the documentation site (mkdocs + mkdocstrings), built strictly as CI does
+docs: $(STAMP)
+	$(PY) -m pip install -q -e '.[docs]'
+	$(PY) -m mkdocs build --strict
+
 ## fixtures: rebuild the clang-built ELF test objects (needs clang-22)
 fixtures:
 	$(MAKE) -C tests/fixtures
