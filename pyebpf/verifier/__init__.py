@@ -168,7 +168,10 @@ def _from_insns(
     for insn in prog:
         src = insn.source
         if src is not None:
-            lines[slot] = str(getattr(src, "line", src))
+            # A btf.SourceLine prints as its C text; show where it is too.
+            location = getattr(src, "location", None)
+            text = str(src)
+            lines[slot] = f"{text}  ({location})" if location else text
         slot += insn.width
     slots = [fields for _, fields in iter_raw_slots(data)]
     return slots, table, lines
