@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import TypeVar
 
@@ -98,6 +98,60 @@ class CORERelocation:
         return self.insn_off // 8
 
 
+# The fast constructors below set every field by name: keep them in step with the classes.
+if tuple(f.name for f in fields(LineInfo)) != (
+    "insn_off",
+    "file_name_off",
+    "line_off",
+    "line",
+    "column",
+    "source",
+) or tuple(f.name for f in fields(SourceLine)) != ("file", "line", "column", "text"):
+    raise ImportError(
+        "LineInfo/SourceLine fields changed: update pyebpf/btf/ext.py"
+    )  # pragma: no cover
+
+_LINE_SETTERS = tuple(
+    getattr(LineInfo, name).__set__
+    for name in ("insn_off", "file_name_off", "line_off", "line", "column", "source")
+)
+
+
+def new_line_info(
+    insn_off: int, file_name_off: int, line_off: int, line: int, column: int, source: SourceLine
+) -> LineInfo:
+    """``LineInfo(...)`` without the frozen-dataclass ``__init__`` (twice as fast).
+
+    Objects and programs carry tens of thousands of line records, built when parsing and
+    again when rebasing them per program; the fields are set through the slot descriptors.
+    """
+    info = object.__new__(LineInfo)
+    s_insn, s_file, s_line_off, s_line, s_column, s_source = _LINE_SETTERS
+    s_insn(info, insn_off)
+    s_file(info, file_name_off)
+    s_line_off(info, line_off)
+    s_line(info, line)
+    s_column(info, column)
+    s_source(info, source)
+    return info
+
+
+_SOURCE_SETTERS = tuple(
+    getattr(SourceLine, name).__set__ for name in ("file", "line", "column", "text")
+)
+
+
+def _new_source_line(file: str, line: int, column: int, text: str) -> SourceLine:
+    """``SourceLine(...)`` the fast way, as :func:`new_line_info`."""
+    source = object.__new__(SourceLine)
+    s_file, s_line, s_column, s_text = _SOURCE_SETTERS
+    s_file(source, file)
+    s_line(source, line)
+    s_column(source, column)
+    s_text(source, text)
+    return source
+
+
 class FuncInfoTable(tuple[FuncInfo, ...]):
     """A program's func info; ``to_bytes()`` gives the kernel's ``bpf_func_info`` records."""
 
@@ -159,19 +213,30 @@ def parse_btf_ext(data: bytes | bytearray | memoryview, btf: BTF) -> BTFExt:
             )
         return FuncInfo(insn_off, type_id)
 
+    # Many records share a source line (one per instruction of a C statement): build each
+    # SourceLine once.
+    sources: dict[tuple[int, int, int], SourceLine] = {}
+    files: dict[int, str] = {}
+
     def line(off: int, fields: tuple[int, ...]) -> LineInfo:
-        insn_off, file_off, line_off, line_col = fields
-        file_name = _string(btf, file_off, off)
-        text = _string(btf, line_off, off)
-        number, column = line_col >> 10, line_col & 0x3FF
-        return LineInfo(
-            insn_off,
-            file_off,
-            line_off,
-            number,
-            column,
-            SourceLine(file_name, number, column, text),
-        )
+        (record,) = lines(off, 0, [fields])
+        return record
+
+    def lines(pos: int, rec_size: int, rows: list[tuple[int, ...]]) -> list[LineInfo]:
+        # Strings are checked record by record first, so the first bad record is reported.
+        for i, (_insn_off, file_off, line_off, line_col) in enumerate(rows):
+            if (file_off, line_off, line_col) not in sources:
+                off = pos + i * rec_size
+                file_name = files.get(file_off)
+                if file_name is None:
+                    file_name = files[file_off] = _string(btf, file_off, off)
+                sources[(file_off, line_off, line_col)] = _new_source_line(
+                    file_name, line_col >> 10, line_col & 0x3FF, _string(btf, line_off, off)
+                )
+        source_of = sources.__getitem__
+        return [
+            new_line_info(a, b, c, d >> 10, d & 0x3FF, source_of((b, c, d))) for a, b, c, d in rows
+        ]
 
     def core(off: int, fields: tuple[int, ...]) -> CORERelocation:
         insn_off, type_id, access_off, kind = fields
@@ -187,7 +252,7 @@ def parse_btf_ext(data: bytes | bytearray | memoryview, btf: BTF) -> BTFExt:
 
     return BTFExt(
         func_info=_records(raw, e, btf, hdr_len + fi_off, fi_len, "II", func, "func_info"),
-        line_info=_records(raw, e, btf, hdr_len + li_off, li_len, "IIII", line, "line_info"),
+        line_info=_records(raw, e, btf, hdr_len + li_off, li_len, "IIII", line, "line_info", lines),
         core_relos=_records(raw, e, btf, hdr_len + co_off, co_len, "IIII", core, "core_relo"),
     )
 
@@ -208,6 +273,7 @@ def _records(
     fmt: str,
     decode: Callable[[int, tuple[int, ...]], _R],
     what: str,
+    decode_rows: Callable[[int, int, list[tuple[int, ...]]], list[_R]] | None = None,
 ) -> dict[str, tuple[_R, ...]]:
     """Decode one info block: ``rec_size``, then (section name, count, records) groups.
 
@@ -243,7 +309,10 @@ def _records(
                 f"{what} for section {name!r}: {count} records run past the end", _SECTION, pos
             )
         records = out.setdefault(name, [])
-        if rec_size == min_size:
+        if rec_size == min_size and decode_rows is not None:
+            rows = list(known.iter_unpack(raw[pos : pos + count * rec_size]))
+            records += decode_rows(pos, rec_size, rows)
+        elif rec_size == min_size:
             block = raw[pos : pos + count * rec_size]
             for i, fields in enumerate(known.iter_unpack(block)):
                 records.append(decode(pos + i * rec_size, fields))

@@ -12,8 +12,11 @@ from __future__ import annotations
 import struct
 from array import array
 from collections.abc import Iterator
+from dataclasses import fields
+from itertools import accumulate
 
 from ..errors import BTFError
+from .gcpause import gc_paused
 from .types import (
     MODIFIER_KINDS,
     VOID,
@@ -76,11 +79,17 @@ class BTF:
         if not isinstance(data, bytes | bytearray | memoryview):
             raise BTFError(f"expected bytes, not {type(data).__name__}", section)
         self.raw = bytes(data)
+        self._view = memoryview(self.raw)
         self.section = section
         self.base = base
         self.byteorder = detect_byteorder(self.raw, section)
         e = "<" if self.byteorder == "little" else ">"
         self._e = e
+        self._s_i = struct.Struct(e + "I")
+        self._s_i_signed = struct.Struct(e + "i")
+        self._s_ii = struct.Struct(e + "II")
+        self._s_ii_signed = struct.Struct(e + "Ii")
+        self._s_iii = struct.Struct(e + "III")
         if len(self.raw) < _HEADER_MIN:
             raise BTFError(f"{len(self.raw)} bytes is too short for the BTF header", section, 0)
         _magic, version, self.flags, hdr_len = struct.unpack_from(e + "HBBI", self.raw, 0)
@@ -115,6 +124,7 @@ class BTF:
         self._first_id: int = 1 if base is None else len(base)
         self._str_base: int = 0 if base is None else base._str_base + base._str_len
         self._strings: dict[int, str] = {}
+        self._all_strings_read = False
         self._offsets = array("I")
         self._name_offs = array("I")
         self._kinds = bytearray()
@@ -186,6 +196,28 @@ class BTF:
         except UnicodeDecodeError:
             raise BTFError(f"string at {offset:#x} is not UTF-8", self.section, start) from None
 
+    def _read_all_strings(self) -> None:
+        """Fill the string cache from the whole section at once (for decoding every type).
+
+        Only strings that start right after a NUL are read this way; other offsets (a
+        suffix of another string) and non-UTF-8 sections go through :meth:`string`.
+        """
+        if self._all_strings_read:
+            return
+        self._all_strings_read = True
+        section = self.strings
+        try:
+            texts = section.decode().split("\0")
+        except UnicodeDecodeError:
+            return
+        pieces = section.split(b"\0")
+        # Byte offsets of each piece (UTF-8 never has a NUL byte inside a character, so
+        # the byte and text splits line up).
+        starts = accumulate(map((1).__add__, map(len, pieces)), initial=self._str_base)
+        fresh = dict(zip(starts, texts[:-1], strict=False))  # the last piece follows the last NUL
+        fresh.update(self._strings)
+        self._strings = fresh
+
     @property
     def strings(self) -> bytes:
         """This BTF's own string section."""
@@ -238,18 +270,62 @@ class BTF:
             )
         return ref
 
+    def _refs(self, type_id: int, refs: list[int], pos: int) -> None:
+        """Check several references at once (the first missing one is reported)."""
+        if refs and max(refs) >= self._count:
+            for ref in refs:
+                self._ref(type_id, ref, pos)
+
     def _decode(self, type_id: int, pos: int) -> BTFType:
-        e, raw = self._e, self.raw
-        name_off, info, size_type = struct.unpack_from(e + "III", raw, pos)
-        kind = _KINDS[(info >> 24) & 0x1F]
+        # Hot when every type is decoded (vmlinux: >100k types): precompiled structs,
+        # iter_unpack over the per-vlen records and one bounds check per list of references.
+        raw = self.raw
+        name_off, info, size_type = self._s_iii.unpack_from(raw, pos)
+        k = (info >> 24) & 0x1F  # compared as a plain int: faster than enum members
+        kind = _KINDS[k]
         vlen = info & 0xFFFF
         kflag = bool(info >> 31)
-        name = self.string(name_off)
+        # The string cache first: ``string()`` is a call per name (empty names take it too).
+        string, cached = self.string, self._strings.get
+        name = cached(name_off) or string(name_off)
         body = pos + 12
-        ref = lambda t: self._ref(type_id, t, pos)  # noqa: E731
-        if kind == Kind.INT:
-            (word,) = struct.unpack_from(e + "I", raw, body)
-            return BTFType(
+        if k in _REF_KIND_INTS:  # PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG
+            return _new_type(
+                type_id, kind, name, type=self._ref(type_id, size_type, pos), kind_flag=kflag
+            )
+        if k == _STRUCT or k == _UNION:
+            rows = self._s_iii.iter_unpack(self._view[body : body + 12 * vlen])
+            if kflag:
+                members = tuple(
+                    [
+                        _new(Member, (cached(n) or string(n), t, off & 0xFFFFFF, off >> 24))
+                        for n, t, off in rows
+                    ]
+                )
+            else:
+                members = tuple(
+                    [_new(Member, (cached(n) or string(n), t, off, 0)) for n, t, off in rows]
+                )
+            self._refs(type_id, [m[1] for m in members], pos)
+            return _new_type(type_id, kind, name, size=size_type, kind_flag=kflag, members=members)
+        if k == _FUNC_PROTO:
+            rows = self._s_ii.iter_unpack(self._view[body : body + 8 * vlen])
+            params = tuple([_new(Param, (cached(n) or string(n), t)) for n, t in rows])
+            self._refs(type_id, [p[1] for p in params], pos)
+            return _new_type(
+                type_id, kind, name, type=self._ref(type_id, size_type, pos), params=params
+            )
+        if k == _FUNC:
+            return _new_type(
+                type_id,
+                kind,
+                name,
+                type=self._ref(type_id, size_type, pos),
+                linkage=_linkage(vlen, self, pos),
+            )
+        if k == _INT:
+            (word,) = self._s_i.unpack_from(raw, body)
+            return _new_type(
                 type_id,
                 kind,
                 name,
@@ -259,78 +335,76 @@ class BTF:
                 bit_offset=(word >> 16) & 0xFF,
                 bits=word & 0xFF,
             )
-        if kind in (Kind.STRUCT, Kind.UNION):
-            members = []
-            for i in range(vlen):
-                m_name, m_type, m_off = struct.unpack_from(e + "III", raw, body + 12 * i)
-                bitfield = (m_off >> 24) if kflag else 0
-                bit_off = (m_off & 0xFFFFFF) if kflag else m_off
-                members.append(Member(self.string(m_name), ref(m_type), bit_off, bitfield))
-            return BTFType(
-                type_id, kind, name, size=size_type, kind_flag=kflag, members=tuple(members)
+        if k == _ENUM:
+            unpack = self._s_ii_signed if kflag else self._s_ii
+            values = tuple(
+                [
+                    _new(Enumerator, (cached(n) or string(n), value))
+                    for n, value in unpack.iter_unpack(self._view[body : body + 8 * vlen])
+                ]
             )
-        if kind == Kind.ENUM:
-            fmt = e + ("Ii" if kflag else "II")
-            values = []
-            for i in range(vlen):
-                v_name, value = struct.unpack_from(fmt, raw, body + 8 * i)
-                values.append(Enumerator(self.string(v_name), value))
-            return BTFType(
-                type_id, kind, name, size=size_type, kind_flag=kflag, enumerators=tuple(values)
+            return _new_type(
+                type_id, kind, name, size=size_type, kind_flag=kflag, enumerators=values
             )
-        if kind == Kind.ENUM64:
-            values = []
-            for i in range(vlen):
-                v_name, lo, hi = struct.unpack_from(e + "III", raw, body + 12 * i)
+        if k == _ENUM64:
+            values64 = []
+            for n, lo, hi in self._s_iii.iter_unpack(self._view[body : body + 12 * vlen]):
                 value = (hi << 32) | lo
                 if kflag and value >= 1 << 63:
                     value -= 1 << 64
-                values.append(Enumerator(self.string(v_name), value))
-            return BTFType(
-                type_id, kind, name, size=size_type, kind_flag=kflag, enumerators=tuple(values)
+                values64.append(Enumerator(string(n), value))
+            return _new_type(
+                type_id, kind, name, size=size_type, kind_flag=kflag, enumerators=tuple(values64)
             )
-        if kind == Kind.ARRAY:
-            elem, index, nelems = struct.unpack_from(e + "III", raw, body)
-            return BTFType(
-                type_id, kind, name, type=ref(elem), index_type=ref(index), nelems=nelems
+        if k == _ARRAY:
+            elem, index, nelems = self._s_iii.unpack_from(raw, body)
+            return _new_type(
+                type_id,
+                kind,
+                name,
+                type=self._ref(type_id, elem, pos),
+                index_type=self._ref(type_id, index, pos),
+                nelems=nelems,
             )
-        if kind == Kind.FUNC_PROTO:
-            params = []
-            for i in range(vlen):
-                p_name, p_type = struct.unpack_from(e + "II", raw, body + 8 * i)
-                params.append(Param(self.string(p_name), ref(p_type)))
-            return BTFType(type_id, kind, name, type=ref(size_type), params=tuple(params))
-        if kind == Kind.FUNC:
-            return BTFType(
-                type_id, kind, name, type=ref(size_type), linkage=_linkage(vlen, self, pos)
+        if k == _VAR:
+            (linkage,) = self._s_i.unpack_from(raw, body)
+            return _new_type(
+                type_id,
+                kind,
+                name,
+                type=self._ref(type_id, size_type, pos),
+                linkage=_linkage(linkage, self, pos),
             )
-        if kind == Kind.VAR:
-            (linkage,) = struct.unpack_from(e + "I", raw, body)
-            return BTFType(
-                type_id, kind, name, type=ref(size_type), linkage=_linkage(linkage, self, pos)
+        if k == _DATASEC:
+            rows = self._s_iii.iter_unpack(self._view[body : body + 12 * vlen])
+            infos = tuple([_new(VarSecinfo, row) for row in rows])
+            self._refs(type_id, [i[0] for i in infos], pos)
+            return _new_type(type_id, kind, name, size=size_type, secinfos=infos)
+        if k == _DECL_TAG:
+            (component,) = self._s_i_signed.unpack_from(raw, body)
+            return _new_type(
+                type_id,
+                kind,
+                name,
+                type=self._ref(type_id, size_type, pos),
+                component_idx=component,
             )
-        if kind == Kind.DATASEC:
-            infos = []
-            for i in range(vlen):
-                v_type, v_off, v_size = struct.unpack_from(e + "III", raw, body + 12 * i)
-                infos.append(VarSecinfo(ref(v_type), v_off, v_size))
-            return BTFType(type_id, kind, name, size=size_type, secinfos=tuple(infos))
-        if kind == Kind.DECL_TAG:
-            (component,) = struct.unpack_from(e + "i", raw, body)
-            return BTFType(type_id, kind, name, type=ref(size_type), component_idx=component)
-        if kind == Kind.FLOAT:
-            return BTFType(type_id, kind, name, size=size_type)
-        if kind == Kind.FWD:
-            return BTFType(type_id, kind, name, kind_flag=kflag)
-        # PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG
-        return BTFType(type_id, kind, name, type=ref(size_type), kind_flag=kflag)
+        if k == _FLOAT:
+            return _new_type(type_id, kind, name, size=size_type)
+        # FWD
+        return _new_type(type_id, kind, name, kind_flag=kflag)
 
     def check(self) -> BTF:
         """Decode every type (raising the first BTFError) and check reference chains end."""
-        for type_id in range(self._first_id, len(self)):
-            t = self[type_id]
-            if t.kind in MODIFIER_KINDS or t.kind == Kind.PTR:
-                self.resolve(type_id)
+        self._read_all_strings()
+        cache, offsets, decode = self._cache, self._offsets, self._decode
+        with gc_paused():
+            for index, t in enumerate(cache):
+                type_id = self._first_id + index
+                if t is None:
+                    t = cache[index] = decode(type_id, offsets[index])
+                if t.kind in _REF_KINDS:
+                    self.resolve(type_id)
         return self
 
     # --- lookups -------------------------------------------------------------------------
@@ -338,6 +412,7 @@ class BTF:
     def _name_index(self) -> dict[str, list[int]]:
         if self._by_name is None:
             index: dict[str, list[int]] = {}
+            self._read_all_strings()
             string = self.string
             for i, name_off in enumerate(self._name_offs):
                 if name_off:
@@ -403,10 +478,118 @@ class BTF:
 
 
 def _linkage(value: int, btf: BTF, pos: int) -> Linkage:
-    try:
-        return Linkage(value)
-    except ValueError:
-        raise BTFError(f"unknown linkage {value}", btf.section, pos) from None
+    linkage = _LINKAGES.get(value)
+    if linkage is None:
+        raise BTFError(f"unknown linkage {value}", btf.section, pos)
+    return linkage
+
+
+_new = tuple.__new__
+_BTF_TYPE_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "size",
+    "type",
+    "kind_flag",
+    "encoding",
+    "bit_offset",
+    "bits",
+    "index_type",
+    "nelems",
+    "members",
+    "enumerators",
+    "params",
+    "linkage",
+    "secinfos",
+    "component_idx",
+)
+if tuple(f.name for f in fields(BTFType)) != _BTF_TYPE_FIELDS:  # pragma: no cover
+    raise ImportError("BTFType's fields changed: update _new_type in pyebpf/btf/parser.py")
+_SETTERS = tuple(getattr(BTFType, name).__set__ for name in _BTF_TYPE_FIELDS)
+
+
+def _new_type(
+    type_id: int,
+    kind: Kind,
+    name: str,
+    *,
+    size: int = 0,
+    type: int = 0,
+    kind_flag: bool = False,
+    encoding: int = 0,
+    bit_offset: int = 0,
+    bits: int = 0,
+    index_type: int = 0,
+    nelems: int = 0,
+    members: tuple[Member, ...] = (),
+    enumerators: tuple[Enumerator, ...] = (),
+    params: tuple[Param, ...] = (),
+    linkage: Linkage = Linkage.STATIC,
+    secinfos: tuple[VarSecinfo, ...] = (),
+    component_idx: int = -1,
+) -> BTFType:
+    """``BTFType(...)`` without the frozen-dataclass ``__init__``: about twice as fast, which
+    counts when every vmlinux type is decoded. The fields are set through the slot
+    descriptors (the check above keeps this in step with the class)."""
+    t = object.__new__(BTFType)
+    (
+        s_id,
+        s_kind,
+        s_name,
+        s_size,
+        s_type,
+        s_kind_flag,
+        s_encoding,
+        s_bit_offset,
+        s_bits,
+        s_index_type,
+        s_nelems,
+        s_members,
+        s_enumerators,
+        s_params,
+        s_linkage,
+        s_secinfos,
+        s_component_idx,
+    ) = _SETTERS
+    s_id(t, type_id)
+    s_kind(t, kind)
+    s_name(t, name)
+    s_size(t, size)
+    s_type(t, type)
+    s_kind_flag(t, kind_flag)
+    s_encoding(t, encoding)
+    s_bit_offset(t, bit_offset)
+    s_bits(t, bits)
+    s_index_type(t, index_type)
+    s_nelems(t, nelems)
+    s_members(t, members)
+    s_enumerators(t, enumerators)
+    s_params(t, params)
+    s_linkage(t, linkage)
+    s_secinfos(t, secinfos)
+    s_component_idx(t, component_idx)
+    return t
+
+
+_LINKAGES = {int(linkage): linkage for linkage in Linkage}
+# Kinds whose record is just the common part with ``type`` naming another type.
+_REF_KINDS = MODIFIER_KINDS | {Kind.PTR}
+_REF_KIND_INTS = frozenset(int(kind) for kind in _REF_KINDS)
+(_INT, _ARRAY, _STRUCT, _UNION, _ENUM, _FUNC, _FUNC_PROTO, _VAR, _DATASEC, _FLOAT, _DECL_TAG) = (
+    int(Kind.INT),
+    int(Kind.ARRAY),
+    int(Kind.STRUCT),
+    int(Kind.UNION),
+    int(Kind.ENUM),
+    int(Kind.FUNC),
+    int(Kind.FUNC_PROTO),
+    int(Kind.VAR),
+    int(Kind.DATASEC),
+    int(Kind.FLOAT),
+    int(Kind.DECL_TAG),
+)
+_ENUM64 = int(Kind.ENUM64)
 
 
 def parse_btf(

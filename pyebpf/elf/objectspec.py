@@ -7,6 +7,7 @@ import struct
 from dataclasses import dataclass, field
 
 from ..btf import BTF, BTFExt, CORERelocation, Kind, parse_btf, parse_btf_ext
+from ..btf.gcpause import gc_paused
 from ..errors import BTFError, ElfError, NotSupportedError
 from ..kernel_tables import MapType, ProgType
 from ..spec import MapSpec, ProgramSpec
@@ -85,7 +86,8 @@ def load_object(source: str | os.PathLike[str] | bytes | bytearray | memoryview)
                 data = f.read()
         except OSError as exc:
             raise ElfError(f"cannot read {os.fspath(source)!r}: {exc.strerror}") from None
-    return _Reader(data).read()
+    with gc_paused():
+        return _Reader(data).read()
 
 
 class _Reader:

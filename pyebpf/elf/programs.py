@@ -11,11 +11,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from ..asm import Instruction, Instructions
 from ..asm.opcodes import CallKind, PseudoSrc
 from ..btf import BTFExt, CORERelocation, FuncInfo, FuncInfoTable, LineInfo, LineInfoTable
+from ..btf.ext import new_line_info
 from ..errors import DecodeError, ElfError
 from .container import ElfObject, Relocation, RelocType, Section, SymbolType
 from .externs import ExternSpec
@@ -29,6 +32,10 @@ class Function:
     size: int  # bytes
     instructions: Instructions = field(default_factory=Instructions)
     sourced: Instructions | None = None  # instructions with line info attached (cached)
+
+
+_CALL_OR_LD = frozenset((0x85, 0x18))
+_OP = itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -90,11 +97,19 @@ class Relocator:
         self.elf = elf
         self.target = target
         self.functions_by_section = functions_by_section
+        self._replaced: dict[tuple[Any, ...], Instruction] = {}
+        self._starts: dict[int, dict[int, str]] = {}  # section -> function start -> name
 
     def function_at(self, section_index: int, offset: int, where: Section, at: int) -> str:
-        for func in self.functions_by_section.get(section_index, ()):
-            if func.start == offset:
-                return func.name
+        starts = self._starts.get(section_index)
+        if starts is None:
+            # First function at each offset, as a scan in order would find it.
+            starts = self._starts[section_index] = {}
+            for func in self.functions_by_section.get(section_index, ()):
+                starts.setdefault(func.start, func.name)
+        found = starts.get(offset)
+        if found is not None:
+            return found
         name = (
             self.elf.sections[section_index].name
             if section_index < len(self.elf.sections)
@@ -105,44 +120,62 @@ class Relocator:
     def relocate(self, section: Section, insns: Instructions, funcs: list[Function]) -> None:
         relocs = {r.offset: r for r in self.elf.relocations.get(section.index, ())}
         offsets = insns.slot_offsets
-        slot_index = {slot: i for i, slot in enumerate(offsets)}
+        count = len(offsets)
+
+        def index_at(slot: int) -> int | None:
+            """The instruction starting at ``slot`` (None inside an ld_imm64 or past the end)."""
+            i = bisect.bisect_left(offsets, slot)
+            return i if i < count and offsets[i] == slot else None
+
         for r in relocs.values():
-            if r.offset % 8 or r.offset // 8 not in slot_index:
+            index = index_at(r.offset // 8) if r.offset % 8 == 0 else None
+            if index is None:
                 raise ElfError(
                     "relocation does not point at an instruction", section.name, r.offset
                 )
-            reloc_insn = insns[slot_index[r.offset // 8]]
+            reloc_insn = insns[index]
             if reloc_insn[0] != 0x85 and reloc_insn[0] != 0x18:
                 self._apply(section, reloc_insn, r, r.offset)  # raises: explains what is wrong
+        # Only calls and ld_imm64 can carry relocations or local targets: find them once.
+        special = list(compress(range(count), map(_CALL_OR_LD.__contains__, map(_OP, insns))))
+        out = list(insns)
         for func in funcs:
-            first = slot_index.get(func.start // 8)
+            first = index_at(func.start // 8)
             last_slot = (func.start + func.size) // 8
-            if first is None or (last_slot < insns.slot_count and last_slot not in slot_index):
+            last = index_at(last_slot)
+            if first is None or (last_slot < insns.slot_count and last is None):
                 raise ElfError(
                     f"function {func.name!r} does not start and end on instructions",
                     section.name,
                     func.start,
                 )
-            last = slot_index.get(last_slot, len(insns))
-            out = list(insns[first:last])
-            for j, insn in enumerate(out):
-                op = insn[0]
-                # Only calls and ld_imm64 can carry relocations or local targets: skip the rest fast.
-                if op != 0x85 and op != 0x18:
-                    continue
-                i = first + j
+            if last is None:
+                last = count
+            lo, hi = bisect.bisect_left(special, first), bisect.bisect_left(special, last)
+            for i in special[lo:hi]:
+                insn = out[i]
                 at = offsets[i] * 8
                 reloc = relocs.get(at)
                 if reloc is not None:
-                    out[j] = self._apply(section, insn, reloc, at)
+                    out[i] = self._apply(section, insn, reloc, at)
                 elif insn.is_local_call or insn.is_func_ref:
                     # A pc-relative target in the same section that needed no relocation.
                     callee_at = (offsets[i] + 1 + (insn.relative_offset or 0)) * 8
-                    out[j] = insn.with_reference(
+                    out[i] = insn.with_reference(
                         self.function_at(section.index, callee_at, section, at)
                     )
-            out[0] = out[0].with_label(func.name)
-            func.instructions = Instructions(out)
+            body = out[first:last]
+            body[0] = body[0].with_label(func.name)
+            func.instructions = Instructions(body)
+
+    def _replace(self, insn: Instruction, **changes: Any) -> Instruction:
+        """``insn.replace(**changes)``, memoised: the same load or call of the same map or
+        function recurs throughout a large object, and ``replace`` validates every field."""
+        key = (tuple(insn), tuple(changes.items()))
+        done = self._replaced.get(key)
+        if done is None:
+            done = self._replaced[key] = insn.replace(**changes)
+        return done
 
     def _apply(
         self, section: Section, insn: Instruction, reloc: Relocation, at: int
@@ -159,7 +192,7 @@ class Relocator:
                     raise ElfError(
                         f"call to undefined {sym.name!r}, which is not a kfunc", section.name, at
                     )
-                return insn.replace(src=CallKind.KFUNC, imm=0, reference=sym.name)
+                return self._replace(insn, src=CallKind.KFUNC, imm=0, reference=sym.name)
             if (
                 sym.section >= len(self.elf.sections)
                 or not self.elf.sections[sym.section].is_program
@@ -169,7 +202,7 @@ class Relocator:
                 )
             offset = sym.value + (insn.imm + 1) * 8
             callee = self.function_at(sym.section, offset, section, at)
-            return insn.replace(src=CallKind.LOCAL, imm=-1, reference=callee)
+            return self._replace(insn, src=CallKind.LOCAL, imm=-1, reference=callee)
         if reloc.type != RelocType.R_BPF_64_64:
             name = (
                 RelocType(reloc.type).name
@@ -191,13 +224,14 @@ class Relocator:
             map_name = maps.get(offset) if sym.type == SymbolType.SECTION else maps.get(sym.value)
             if map_name is None:
                 raise ElfError(f"ld_imm64 of {sym.name!r}, which is not a map", section.name, at)
-            return insn.replace(src=PseudoSrc.MAP_FD, imm=0, reference=map_name)
+            return self._replace(insn, src=PseudoSrc.MAP_FD, imm=0, reference=map_name)
         if sym.section in self.target.data_sections:
             if not 0 <= offset <= 0xFFFFFFFF:
                 raise ElfError(
                     f"data offset {offset} of {sym.name!r} is out of range", section.name, at
                 )
-            return insn.replace(
+            return self._replace(
+                insn,
                 src=PseudoSrc.MAP_VALUE,
                 imm=offset << 32,
                 reference=self.target.data_sections[sym.section],
@@ -208,7 +242,7 @@ class Relocator:
                     f"function address {sym.name!r}+{offset:#x} is misaligned", section.name, at
                 )
             callee = self.function_at(sym.section, offset, section, at)
-            return insn.replace(src=PseudoSrc.FUNC, imm=0, reference=callee)
+            return self._replace(insn, src=PseudoSrc.FUNC, imm=0, reference=callee)
         where = (
             self.elf.sections[sym.section].name
             if sym.section < len(self.elf.sections)
@@ -225,13 +259,15 @@ class Relocator:
         if ext is None:
             raise ElfError(f"ld_imm64 of undefined symbol {name!r}", section.name, at)
         if ext.kind == "kconfig":
-            return insn.replace(src=PseudoSrc.MAP_VALUE, imm=ext.offset << 32, reference=".kconfig")
+            return self._replace(
+                insn, src=PseudoSrc.MAP_VALUE, imm=ext.offset << 32, reference=".kconfig"
+            )
         if ext.kind == "ksym":
             src = PseudoSrc.BTF_ID if ext.typed else PseudoSrc.IMM
-            return insn.replace(src=src, imm=0, reference=name)
+            return self._replace(insn, src=src, imm=0, reference=name)
         if ext.kind == "kfunc":
             # The address of a kfunc (e.g. to test it for existence): a BTF id load.
-            return insn.replace(src=PseudoSrc.BTF_ID, imm=0, reference=name)
+            return self._replace(insn, src=PseudoSrc.BTF_ID, imm=0, reference=name)
         raise ElfError(f"ld_imm64 of extern {name!r} of kind {ext.kind}", section.name, at)
 
 
@@ -295,11 +331,17 @@ def link_program(main: Function, functions: dict[str, Function], ext: ExtIndex) 
         lo, hi = func.start, func.start + func.size
         sec = func.section.name
         lines = ext.between("line", sec, lo, hi)
-        for rec in ext.between("func", sec, lo, hi):
-            func_info.append(FuncInfo(rec.insn_off + base, rec.type_id))
-        for line in lines:
-            line_info.append(
-                LineInfo(
+        if base == 0:
+            # A program at the start of its own section (the usual layout): the records
+            # are already right, and they are immutable.
+            func_info += ext.between("func", sec, lo, hi)
+            line_info += lines
+            core += ext.between("core", sec, lo, hi)
+        else:
+            for rec in ext.between("func", sec, lo, hi):
+                func_info.append(FuncInfo(rec.insn_off + base, rec.type_id))
+            line_info += [
+                new_line_info(
                     line.insn_off + base,
                     line.file_name_off,
                     line.line_off,
@@ -307,9 +349,12 @@ def link_program(main: Function, functions: dict[str, Function], ext: ExtIndex) 
                     line.column,
                     line.source,
                 )
-            )
-        for relo in ext.between("core", sec, lo, hi):
-            core.append(CORERelocation(relo.insn_off + base, relo.type_id, relo.access, relo.kind))
+                for line in lines
+            ]
+            for relo in ext.between("core", sec, lo, hi):
+                core.append(
+                    CORERelocation(relo.insn_off + base, relo.type_id, relo.access, relo.kind)
+                )
         body.extend(_with_sources(func, lines))
         slot += func.instructions.slot_count
     return LinkedProgram(
@@ -326,12 +371,15 @@ def _with_sources(func: Function, lines: list[LineInfo]) -> Instructions:
         if not lines:
             func.sourced = func.instructions
         else:
+            insns = func.instructions
             by_offset = {line.insn_off - func.start: line.source for line in lines}
-            out = []
-            rel = 0
-            for insn in func.instructions:
-                source = by_offset.get(rel)
-                out.append(insn.with_source(source) if source is not None else insn)
-                rel += 16 if insn[0] == 0x18 else 8
-            func.sourced = Instructions._from_tuple(tuple(out))
+            sources = map(by_offset.get, [slot * 8 for slot in insns.slot_offsets])
+            func.sourced = Instructions._from_tuple(
+                tuple(
+                    [
+                        insn if source is None else insn.with_source(source)
+                        for insn, source in zip(insns, sources, strict=True)
+                    ]
+                )
+            )
     return func.sourced
