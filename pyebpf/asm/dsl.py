@@ -93,6 +93,23 @@ def _writable(op: str, dst: Register) -> None:
 _new = tuple.__new__
 _SHIFTS = (0x60, 0x70, 0xC0)
 
+# Programs repeat the same few instructions (``r1 = r10``, ``r1 += -8``, spills and
+# reloads); instructions are immutable, so these share one object each. That saves the
+# allocation and, above all, the garbage collector's repeated walks over the caller's many
+# live instructions (tuple subclasses stay tracked by the collector). Bounded: past the limit
+# new instructions are simply not shared.
+_SHARED: dict[tuple[int, int, int, int, int, None, None, None], Instruction] = {}
+_SHARED_LIMIT = 4096
+
+
+def _shared(fields: tuple[int, int, int, int, int, None, None, None]) -> Instruction:
+    insn = _SHARED.get(fields)
+    if insn is None:
+        insn = _new(Instruction, fields)
+        if len(_SHARED) < _SHARED_LIMIT:
+            _SHARED[fields] = insn
+    return insn
+
 
 def _alu(name: str, code: int, dst: Register, src: Operand, off: int = 0) -> Instruction:
     # Fast path for the common operands (a register and a plain int or register); anything
@@ -106,10 +123,10 @@ def _alu(name: str, code: int, dst: Register, src: Operand, off: int = 0) -> Ins
                 and (src or code not in (0x30, 0x90))
             ):
                 opcode = (7 if wide else 4) | code
-                return _new(Instruction, (opcode, dst.number, 0, off, src, None, None, None))
+                return _shared((opcode, dst.number, 0, off, src, None, None, None))
         elif type(src) is Register and src.wide == wide:
             opcode = (7 if wide else 4) | code | 8
-            return _new(Instruction, (opcode, dst.number, src.number, off, 0, None, None, None))
+            return _shared((opcode, dst.number, src.number, off, 0, None, None, None))
     dst = _reg(name, dst, "destination")
     _writable(name, dst)
     cls = InsnClass.ALU64 if dst.wide else InsnClass.ALU
@@ -348,6 +365,8 @@ def jset(dst: Register, src: Operand, target: Target) -> Instruction:
 
 def ja(target: Target) -> Instruction:
     """``goto target`` (16-bit offset)."""
+    if type(target) is str and target:
+        return _new(Instruction, (JA, 0, 0, 0, 0, None, target, None))
     off, ref = _target("ja", target)
     return _make((JA, 0, 0, _off16("ja", off), 0, None, ref, None))
 
@@ -386,7 +405,17 @@ def helper_id(helper: int | str | HelperId) -> int:
 
 def call(helper: int | str | HelperId) -> Instruction:
     """``call helper``: a helper by id or name (``call("map_lookup_elem")``)."""
+    if type(helper) is str:  # instructions are immutable: one per helper name will do
+        known = _CALLS.get(helper)
+        if known is None:
+            known = _CALLS[helper] = _make(
+                (CALL, 0, CallKind.HELPER, 0, helper_id(helper), None, None, None)
+            )
+        return known
     return _make((CALL, 0, CallKind.HELPER, 0, helper_id(helper), None, None, None))
+
+
+_CALLS: dict[str, Instruction] = {}  # only names that helper_id() accepts: a bounded set
 
 
 def call_local(target: Target) -> Instruction:
@@ -420,7 +449,10 @@ def call_kfunc(kfunc: int | str, module: int = 0) -> Instruction:
 
 def exit_() -> Instruction:
     """``exit``: return r0."""
-    return _make((EXIT, 0, 0, 0, 0, None, None, None))
+    return _EXIT
+
+
+_EXIT = _make((EXIT, 0, 0, 0, 0, None, None, None))
 
 
 ret = exit_
@@ -439,6 +471,14 @@ def _ld64(op: str, dst: Register, src: int, imm: int, ref: str | None) -> Instru
 
 def ld_imm64(dst: Register, value: int) -> Instruction:
     """``dst = value ll``: a 64-bit constant (two slots)."""
+    if (
+        type(dst) is Register
+        and type(value) is int
+        and dst.wide
+        and dst.number != 10
+        and -(1 << 63) <= value < (1 << 63)
+    ):  # the common operands, valid by construction (see _alu)
+        return _new(Instruction, (LD_IMM64, dst.number, 0, 0, value, None, None, None))
     if isinstance(value, bool) or not isinstance(value, int) or not -(1 << 63) <= value < (1 << 64):
         raise _fail("ld_imm64", f"value must be a 64-bit integer, not {value!r}")
     value &= (1 << 64) - 1
@@ -508,6 +548,16 @@ def _pack64(low: int, high: int) -> int:
 
 def ldx(size: Size | int, dst: Register, base: Register, off: int = 0) -> Instruction:
     """``dst = *(u<size> *)(base + off)``."""
+    if (
+        type(size) is Size
+        and type(dst) is Register
+        and type(base) is Register
+        and type(off) is int
+        and dst.number != 10
+        and -0x8000 <= off <= 0x7FFF
+    ):  # the common operands, valid by construction (see _alu)
+        opcode = _LDX_MEM[size]
+        return _shared((opcode, dst.number, base.number, off, 0, None, None, None))
     size = _size("ldx", size)
     dst, base = _reg("ldx", dst), _reg("ldx", base, "base")
     _writable("ldx", dst)
@@ -523,6 +573,10 @@ def ldx(size: Size | int, dst: Register, base: Register, off: int = 0) -> Instru
             None,
         )
     )
+
+
+_LDX_MEM = {size: int(InsnClass.LDX | Mode.MEM | size) for size in Size}
+_STX_MEM = {size: int(InsnClass.STX | Mode.MEM | size) for size in Size}
 
 
 def ldx_sx(size: Size | int, dst: Register, base: Register, off: int = 0) -> Instruction:
@@ -553,6 +607,15 @@ def load(dst: Register, base: Register, off: int = 0, size: Size | int = Size.DW
 
 def stx(size: Size | int, base: Register, off: int, src: Register) -> Instruction:
     """``*(u<size> *)(base + off) = src``."""
+    if (
+        type(size) is Size
+        and type(base) is Register
+        and type(src) is Register
+        and type(off) is int
+        and -0x8000 <= off <= 0x7FFF
+    ):  # the common operands, valid by construction (see _alu)
+        opcode = _STX_MEM[size]
+        return _shared((opcode, base.number, src.number, off, 0, None, None, None))
     size = _size("stx", size)
     base, src = _reg("stx", base, "base"), _reg("stx", src, "source")
     return _make(

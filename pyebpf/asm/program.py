@@ -14,10 +14,12 @@ maps, functions) are kept on the instructions and resolved by :meth:`Instruction
 from __future__ import annotations
 
 import struct
+import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import add, is_not, itemgetter, lshift, not_, sub
 from typing import Any, overload
 
 from ..errors import DecodeError, InstructionError, LinkError
@@ -53,52 +55,33 @@ class Instructions(Sequence[Instruction]):
     """
 
     # _slots and _resolved are computed on first use (the program is immutable); _encoded is
-    # the little-endian encoding of each instruction when its maker already has it.
-    __slots__ = ("_insns", "_slots", "_resolved", "_encoded")
+    # the little-endian encoding (of each instruction, or of all of them) when its maker
+    # already has it.
+    __slots__ = ("_insns", "_slots", "_resolved", "_encoded", "_symbol_refs")
 
     def __init__(self, items: Iterable[Item] = ()) -> None:
-        insns: list[Instruction] = []
-        append = insns.append
-        pending: str | None = None
-        # Flat lists of instructions are the common case: only nested items go through
-        # _flatten (a generator per level costs time on large programs).
-        top = items if isinstance(items, list | tuple) else _flatten(items)
-        for entry in top:
-            if type(entry) is Instruction and pending is None:
-                append(entry)
-                continue
-            for item in _flatten((entry,)):
-                if isinstance(item, Label):
-                    if pending is not None:
-                        raise InstructionError(
-                            f"labels {pending!r} and {item.name!r} name the same instruction"
-                        )
-                    pending = item.name
-                    continue
-                if pending is not None:
-                    if item[5] is not None and item[5] != pending:
-                        raise InstructionError(
-                            f"labels {pending!r} and {item[5]!r} name the same instruction"
-                        )
-                    item = item.with_label(pending)
-                    pending = None
-                append(item)
-        if pending is not None:
-            raise InstructionError(f"label {pending!r} is not followed by an instruction")
+        # Flat lists of instructions are the common case: the other entries (labels, nested
+        # lists) are found at C speed and only they are looked at one by one.
+        flat: Sequence[Any] = items if isinstance(items, list | tuple) else list(_flatten(items))
+        others = list(compress(range(len(flat)), map(is_not, map(type, flat), repeat(Instruction))))
+        insns: Sequence[Instruction] = _gather(flat, others) if others else flat
         self._insns: tuple[Instruction, ...] = tuple(insns)
         self._slots: tuple[int, ...] | None = None
-        self._resolved: list[tuple[int, int, int]] | None = None
-        self._encoded: list[bytes] | None = None
+        self._resolved: _Links | None = None
+        self._encoded: list[bytes] | bytes | None = None
+        # With _resolved: the instructions that refer to a symbol other than a label.
+        self._symbol_refs: list[int] = []
 
     @classmethod
     def _from_tuple(
-        cls, insns: tuple[Instruction, ...], encoded: list[bytes] | None = None
+        cls, insns: tuple[Instruction, ...], encoded: list[bytes] | bytes | None = None
     ) -> Instructions:
         new = cls.__new__(cls)
         new._insns = insns
         new._slots = None
         new._resolved = None
         new._encoded = encoded
+        new._symbol_refs = []
         return new
 
     # --- sequence protocol ---------------------------------------------------------------
@@ -150,8 +133,11 @@ class Instructions(Sequence[Instruction]):
     def slot_offsets(self) -> tuple[int, ...]:
         """The slot offset of each instruction index."""
         if self._slots is None:
-            widths = map(_WIDTHS.__getitem__, map(_OPCODE, self._insns))
-            self._slots = (0, *accumulate(widths))[:-1] if self._insns else ()
+            encoded = self._encoded
+            if isinstance(encoded, bytes):
+                self._slots = _slot_offsets_of_code(encoded)
+            else:
+                self._slots = _slot_offsets(self._insns)
         return self._slots
 
     @property
@@ -230,47 +216,58 @@ class Instructions(Sequence[Instruction]):
         """
         insns = self._insns
         out = list(insns)
-        for i, field, delta in self._resolve():
+        for i, field, delta in zip(*self._resolve(), strict=True):
             insn = insns[i]
             out[i] = _make(insn[:field] + (delta,) + insn[field + 1 :])
         return Instructions._from_tuple(tuple(out))
 
-    def _resolve(self) -> list[tuple[int, int, int]]:
-        """``(index, field, offset)`` for every label reference (field 3: off, 4: imm)."""
+    def _resolve(self, labels: dict[str, int] | None = None) -> _Links:
+        """Every label reference: its index, field (3: off, 4: imm) and offset, in 3 lists.
+
+        (Three lists of ints rather than a tuple per reference: the garbage collector does
+        not have to walk them.)
+
+        ``labels`` is :attr:`labels` when the caller already knows it (the assembler).
+        """
         if self._resolved is None:
-            self._resolved = self._compute_resolve()
+            self._resolved = self._compute_resolve(self.labels if labels is None else labels)
         return self._resolved
 
-    def _compute_resolve(self) -> list[tuple[int, int, int]]:
+    def _compute_resolve(self, labels: dict[str, int]) -> _Links:
         # The common case at C speed (map/zip over the referring instructions); anything
         # unusual -- an undefined label, an offset near a limit -- takes the checked loop.
-        labels = self.labels
         insns = self._insns
         refs = list(compress(range(len(insns)), map(_REF_FIELD, insns)))
+        self._symbol_refs = refs  # narrowed below to the references that are not labels
         if not refs:
-            return []
+            return [], [], []
         offsets = self.slot_offsets
         picked = list(map(insns.__getitem__, refs))
         fields = list(map(_FIELD_BY_OP_SRC.get, map(_OP_SRC, picked), repeat(0)))
-        chosen = list(compress(range(len(refs)), fields))
-        at = [refs[k] for k in chosen]
-        kinds = [fields[k] for k in chosen]
-        label_slots = {name: offsets[index] for name, index in labels.items()}
+        if 0 in fields:  # some refer to maps or kernel symbols: keep them for to_bytes
+            chosen = list(compress(range(len(refs)), fields))
+            self._symbol_refs = list(compress(refs, map(not_, fields)))
+            at = [refs[k] for k in chosen]
+            kinds = [fields[k] for k in chosen]
+            names = [picked[k][6] for k in chosen]
+        else:
+            self._symbol_refs = []
+            at, kinds, names = refs, fields, list(map(_REF_FIELD, picked))
+        label_slots = dict(zip(labels, map(offsets.__getitem__, labels.values()), strict=True))
         try:
-            targets = list(map(label_slots.__getitem__, [picked[k][6] for k in chosen]))
+            targets = list(map(label_slots.__getitem__, names))
         except KeyError:
             return self._resolve_checked(labels, refs)
-        deltas = [t - offsets[i] - 1 for t, i in zip(targets, at, strict=True)]
+        # delta = target slot - own slot - 1, at C speed
+        deltas = list(map(sub, map(sub, targets, map(offsets.__getitem__, at)), repeat(1)))
         if deltas and not -0x8000 <= min(deltas) <= max(deltas) <= 0x7FFF:
             return self._resolve_checked(labels, refs)
-        return list(zip(at, kinds, deltas, strict=True))
+        return at, kinds, deltas
 
-    def _resolve_checked(
-        self, labels: dict[str, int], refs: list[int]
-    ) -> list[tuple[int, int, int]]:
+    def _resolve_checked(self, labels: dict[str, int], refs: list[int]) -> _Links:
         insns = self._insns
         offsets = self.slot_offsets
-        resolved = []
+        resolved: _Links = ([], [], [])
         for i in refs:
             insn = insns[i]
             # Which field holds the pc-relative target (see Instruction.relative_offset).
@@ -296,7 +293,9 @@ class Instructions(Sequence[Instruction]):
                 )
             if field == 4 and not -(1 << 31) <= delta < (1 << 31):
                 raise LinkError(f"offset {delta} does not fit in 32 bits (target {ref!r})", i)
-            resolved.append((i, field, delta))
+            resolved[0].append(i)
+            resolved[1].append(field)
+            resolved[2].append(delta)
         return resolved
 
     def associate_map(self, name: str, fd: int) -> Instructions:
@@ -335,8 +334,9 @@ class Instructions(Sequence[Instruction]):
         resolved = self._resolve()
         insns = self._insns
         if not allow_unresolved:
-            for i, insn in enumerate(insns):
-                if insn[6] is not None and insn[0] in (LD_IMM64, CALL) and to_s32(insn[4]) == 0:
+            for i in self._symbol_refs:
+                insn = insns[i]
+                if insn[0] in (LD_IMM64, CALL) and to_s32(insn[4]) == 0:
                     if insn.is_map_load:
                         raise LinkError(
                             f"map {insn[6]!r} has no file descriptor yet "
@@ -346,11 +346,34 @@ class Instructions(Sequence[Instruction]):
                     if insn.is_kfunc_call:
                         raise LinkError(f"kfunc {insn[6]!r} has no BTF id yet", i)
         if byteorder == "little":
-            parts = list(self._encoded) if self._encoded is not None else _encode_le(insns)
-        else:
-            parts = [encode_fields(i[0], i[1], i[2], i[3], i[4], byteorder) for i in insns]
+            encoded = self._encoded
+            if isinstance(encoded, bytes):
+                blob = encoded
+            else:
+                blob = b"".join(encoded if encoded is not None else _encode_le(insns))
+            if not resolved[0]:
+                return blob
+            # Label references: write the linked offsets over the symbolic ones in place.
+            buf = bytearray(blob)
+            offsets = self.slot_offsets
+            indexes, kinds, deltas = resolved
+            if 4 not in kinds:  # jumps only: write each 16-bit offset at C speed
+                slots = map(offsets.__getitem__, indexes)
+                where = map(add, map(lshift, slots, repeat(3)), repeat(2))
+                deque(map(_PACK_OFF, repeat(buf), where, deltas), maxlen=0)
+                return bytes(buf)
+            for i, field, delta in zip(*resolved, strict=True):
+                at = offsets[i] << 3
+                if field == 3:
+                    _PACK_OFF(buf, at + 2, delta)
+                else:
+                    _PACK_IMM(buf, at + 4, delta)
+                    if insns[i][0] == LD_IMM64:  # as encode_fields: the high word of delta
+                        _PACK_IMM(buf, at + 12, to_s32(delta >> 32))
+            return bytes(buf)
+        parts = [encode_fields(i[0], i[1], i[2], i[3], i[4], byteorder) for i in insns]
         # Label references: encode the linked fields in place of the symbolic ones.
-        for i, field, delta in resolved:
+        for i, field, delta in zip(*resolved, strict=True):
             op, dst, src, off, imm = insns[i][:5]
             if field == 3:
                 off = delta
@@ -368,6 +391,16 @@ class Instructions(Sequence[Instruction]):
 
     @classmethod
     def _decode(cls, data: bytes | bytearray | memoryview, byteorder: str) -> Instructions:
+        # Fast path: real programs repeat a few hundred distinct slots many times, so each
+        # distinct 8-byte value is unpacked and validated once. ld_imm64 pairs (and anything
+        # invalid) are handled below; any irregularity falls back to the checked loop, which
+        # gives the exact error.
+        if byteorder in _BYTEORDERS and isinstance(data, bytes | bytearray | memoryview):
+            raw = bytes(data)
+            if not len(raw) % 8:
+                decoded = _decode_distinct(raw, byteorder)
+                if decoded is not None:
+                    return cls._from_tuple(decoded)
         slots = list(iter_raw_slots(data, byteorder))
         insns: list[Instruction] = []
         i = 0
@@ -414,14 +447,42 @@ _FIELD_BY_OP_SRC = {
     (LD_IMM64, int(PseudoSrc.FUNC)): 4,
 }
 _OP_SRC = itemgetter(0, 2)
+_Links = tuple[list[int], list[int], list[int]]  # see Instructions._resolve
 _LOCAL = int(CallKind.LOCAL)
 _FUNC = int(PseudoSrc.FUNC)
 
 
 _LABEL_FIELD = itemgetter(5)
 _OPCODE = itemgetter(0)
-_WIDTHS = tuple(2 if opcode == LD_IMM64 else 1 for opcode in range(256))  # slots per opcode
 _REF_FIELD = itemgetter(6)
+
+
+def _slot_offsets(insns: tuple[Instruction, ...]) -> tuple[int, ...]:
+    """The slot of each instruction: its index plus the ld_imm64 before it (found at C speed)."""
+    opcodes = bytes(map(_OPCODE, insns))
+    runs = []
+    start = extra = 0
+    at = opcodes.find(LD_IMM64)
+    while at >= 0:
+        runs.append(range(start + extra, at + 1 + extra))
+        start, extra = at + 1, extra + 1
+        at = opcodes.find(LD_IMM64, start)
+    runs.append(range(start + extra, len(insns) + extra))
+    return tuple(chain.from_iterable(runs))
+
+
+def _slot_offsets_of_code(code: bytes) -> tuple[int, ...]:
+    """The same from the encoded program: every slot but the second half of an ld_imm64."""
+    opcodes = code[0::8]
+    runs = []
+    start = 0
+    at = opcodes.find(LD_IMM64)
+    while at >= 0:
+        runs.append(range(start, at + 1))
+        start = at + 2
+        at = opcodes.find(LD_IMM64, start)
+    runs.append(range(start, len(opcodes)))
+    return tuple(chain.from_iterable(runs))
 
 
 def _s64(value: int) -> int:
@@ -430,7 +491,65 @@ def _s64(value: int) -> int:
 
 
 _RAW_LE = struct.Struct("<BBhi")
+_PACK_OFF = struct.Struct("<h").pack_into
+_PACK_IMM = struct.Struct("<i").pack_into
 _RAW_BE = struct.Struct(">BBhi")
+
+
+def _decode_distinct(raw: bytes, byteorder: str) -> tuple[Instruction, ...] | None:
+    """Decode ``raw`` validating each distinct slot value once; None if any slot is unusual.
+
+    "Unusual" is an invalid slot or a malformed ld_imm64 pair: the caller then decodes slot
+    by slot to report the error exactly.
+    """
+    keys = memoryview(raw).cast("Q").tolist()  # slot values in native order: cache keys only
+    unpack = (_RAW_LE if byteorder == "little" else _RAW_BE).unpack
+    native = sys.byteorder
+    little = byteorder == "little"
+    cache: dict[int, Instruction | None] = {}
+    for key in dict.fromkeys(keys):
+        opcode, regs, off, imm = unpack(key.to_bytes(8, native))
+        dst, src = (regs & 0x0F, regs >> 4) if little else (regs >> 4, regs & 0x0F)
+        if opcode == LD_IMM64 or field_error(opcode, dst, src, off, imm) is not None:
+            cache[key] = None  # an ld_imm64 half, or invalid: looked at in order below
+        else:
+            cache[key] = _make((opcode, dst, src, off, imm, None, None, None))
+    out: list[Any] = list(map(cache.__getitem__, keys))  # None only at ld_imm64 halves
+    special = [key for key, insn in cache.items() if insn is None]
+    if not special:
+        return tuple(out)
+    # ld_imm64: the first slot must be valid and the second all zero except imm.
+    n = len(keys)
+    second: list[int] = []
+    pairs: dict[tuple[int, int], Instruction] = {}  # the same loads recur too
+    for i in compress(range(n), map(frozenset(special).__contains__, keys)):
+        if second and second[-1] == i:
+            continue  # the second half of the previous ld_imm64
+        if i + 1 >= n:
+            return None
+        insn = pairs.get((keys[i], keys[i + 1]))
+        if insn is None:
+            opcode, regs, off, imm = unpack(raw[i * 8 : i * 8 + 8])
+            dst, src = (regs & 0x0F, regs >> 4) if little else (regs >> 4, regs & 0x0F)
+            if opcode != LD_IMM64 or field_error(opcode, dst, src, off, imm):
+                return None
+            op2, regs2, off2, imm2 = unpack(raw[i * 8 + 8 : i * 8 + 16])
+            if op2 or regs2 or off2:
+                return None
+            value = (imm & 0xFFFFFFFF) | ((imm2 & 0xFFFFFFFF) << 32)
+            insn = pairs[(keys[i], keys[i + 1])] = _make(
+                (opcode, dst, src, off, _s64(value), None, None, None)
+            )
+        out[i] = insn
+        second.append(i + 1)
+    # Drop the second halves (stitching the runs between them).
+    parts: list[Instruction] = []
+    start = 0
+    for j in second:
+        parts += out[start:j]
+        start = j + 1
+    parts += out[start:]
+    return tuple(parts)
 
 
 def iter_raw_slots(
@@ -470,6 +589,51 @@ def _encode_le(insns: tuple[Instruction, ...]) -> list[bytes]:
         + pack(0, 0, 0, to_s32(insn[4] >> 32))
         for insn in insns
     ]
+
+
+def _gather(items: Sequence[Any], others: list[int]) -> list[Instruction]:
+    """``items`` as instructions: ``others`` (the indexes of entries that are not plain
+    instructions) are flattened, and each label names the instruction after it."""
+    insns: list[Instruction] = []
+    append = insns.append
+    pending: str | None = None
+    prev = 0
+    end = len(items)
+    others.append(end)
+    for at in others:
+        if at > prev:  # a run of plain instructions: the first takes a pending label
+            if pending is not None:
+                first = items[prev]
+                if first[5] is not None and first[5] != pending:
+                    raise InstructionError(
+                        f"labels {pending!r} and {first[5]!r} name the same instruction"
+                    )
+                append(first.with_label(pending))
+                pending = None
+                prev += 1
+            insns.extend(items[prev:at])
+        prev = at + 1
+        if at == end:
+            break
+        for item in _flatten((items[at],)):
+            if isinstance(item, Label):
+                if pending is not None:
+                    raise InstructionError(
+                        f"labels {pending!r} and {item.name!r} name the same instruction"
+                    )
+                pending = item.name
+                continue
+            if pending is not None:
+                if item[5] is not None and item[5] != pending:
+                    raise InstructionError(
+                        f"labels {pending!r} and {item[5]!r} name the same instruction"
+                    )
+                item = item.with_label(pending)
+                pending = None
+            append(item)
+    if pending is not None:
+        raise InstructionError(f"label {pending!r} is not followed by an instruction")
+    return insns
 
 
 def _flatten(items: Iterable[Any]) -> Iterator[Instruction | Label]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
+from .._gcpause import gc_paused
 from ..errors import BTFError
-from .gcpause import gc_paused
 from .parser import BTF
 from .types import BTFType, IntEncoding, Kind
 
@@ -104,7 +104,7 @@ _BATCH = 4096
 
 def dump_raw(btf: BTF) -> Iterator[str]:
     """Every type of ``btf`` in id order, formatted like bpftool's raw dump."""
-    # Formatted in batches with the cycle collector paused (see gcpause); lines before a
+    # Formatted in batches with the cycle collector paused (see pyebpf._gcpause); lines before a
     # bad type are still yielded before its error.
     btf._read_all_strings()  # every name is needed: read the string section in one go
     types = iter(btf)

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import fields
 from itertools import accumulate
 
+from .._gcpause import gc_paused
 from ..errors import BTFError
-from .gcpause import gc_paused
 from .types import (
     MODIFIER_KINDS,
     VOID,

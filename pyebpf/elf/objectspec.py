@@ -6,8 +6,8 @@ import os
 import struct
 from dataclasses import dataclass, field
 
+from .._gcpause import gc_paused
 from ..btf import BTF, BTFExt, CORERelocation, Kind, parse_btf, parse_btf_ext
-from ..btf.gcpause import gc_paused
 from ..errors import BTFError, ElfError, NotSupportedError
 from ..kernel_tables import MapType, ProgType
 from ..spec import MapSpec, ProgramSpec

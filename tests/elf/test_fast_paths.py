@@ -16,9 +16,9 @@ from elf_fixtures import OBJECTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pyebpf._gcpause import gc_paused
 from pyebpf.asm import Instructions, iter_raw_slots
 from pyebpf.asm.validation import field_error
-from pyebpf.btf.gcpause import gc_paused
 from pyebpf.errors import DecodeError
 
 

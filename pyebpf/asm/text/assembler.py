@@ -22,12 +22,14 @@ Errors raise :class:`~pyebpf.errors.AssemblerError` with the line number and the
 
 from __future__ import annotations
 
-import gc
 import re
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
+from itertools import accumulate, compress
+from operator import itemgetter, not_
+from typing import Any
 
+from ..._gcpause import gc_paused
 from ...errors import AssemblerError, InstructionError, LinkError
 from ..dsl import helper_id
 from ..instruction import Instruction, _make, to_s32
@@ -523,6 +525,10 @@ def _fast_int(text: str) -> int | None:
     """A decimal or 0x number (optionally negative), or None for anything else."""
     if text.isdigit() and text.isascii():
         return int(text) if text[0] != "0" or len(text) == 1 else None
+    if text[:1] == "-":
+        digits = text[1:]
+        if digits.isdigit() and digits.isascii():
+            return -int(digits) if digits[0] != "0" or len(digits) == 1 else None
     if not text or not _IMM_CHARS.issuperset(text):
         return None
     try:
@@ -537,8 +543,25 @@ def _fast_parse(stmt: str) -> Instruction | None:
     Only forms whose fields are valid by construction are built here, so no validation is
     skipped; anything unusual (including every error) goes to the full parser.
     """
+    fields = _fast_fields(stmt)
+    return None if fields is None else _make(fields)
+
+
+_Fields = tuple[int, int, int, int, int, None, str | None, None]
+_EXIT_FIELDS: _Fields = (EXIT, 0, 0, 0, 0, None, None, None)
+
+
+def _fast_fields(stmt: str) -> _Fields | None:
+    """The fields of the common statements, without regular expressions (never ld_imm64);
+    None means: use the full parser.
+
+    Only forms whose fields are valid by construction are built here, so no validation is
+    skipped; anything unusual (including every error) goes to the full parser.
+    """
     t = stmt.split(" ")
     n = len(t)
+    off: int | None
+    value: int | None
     if n == 3:
         dst = _REGS.get(t[0])
         code = _SIMPLE_ALU.get(t[1])
@@ -549,11 +572,11 @@ def _fast_parse(stmt: str) -> Instruction | None:
         if src is not None:
             if src[1] != dst[1]:
                 return None
-            return _make((cls | code | 8, dst[0], src[0], 0, 0, None, None, None))
+            return (cls | code | 8, dst[0], src[0], 0, 0, None, None, None)
         value = _fast_int(t[2])
         if value is None or not -0x80000000 <= value <= 0x7FFFFFFF:
             return None
-        return _make((cls | code, dst[0], 0, 0, value, None, None, None))
+        return (cls | code, dst[0], 0, 0, value, None, None, None)
     if n == 6:
         if t[0] == "if" and t[4] == "goto":
             dst = _REGS.get(t[1])
@@ -562,14 +585,14 @@ def _fast_parse(stmt: str) -> Instruction | None:
             if dst is None or code is None or not target:
                 return None
             cls = 5 if dst[1] else 6
-            if target[0] in "+-":
+            if target.isidentifier() and target.isascii():  # a label, the common case
+                off, ref = 0, target
+            elif target[0] in "+-":
                 off = _fast_int(target)
                 if off is None or not -0x8000 <= off <= 0x7FFF:
                     return None
                 ref = None
-            elif target[0].isalpha() or target[0] in "_.$":
-                if not _IDENT_RE.fullmatch(target):
-                    return None
+            elif (target[0].isalpha() or target[0] in "_.$") and _IDENT_RE.fullmatch(target):
                 off, ref = 0, target
             else:
                 return None
@@ -577,11 +600,15 @@ def _fast_parse(stmt: str) -> Instruction | None:
             if src is not None:
                 if src[1] != dst[1]:
                     return None
-                return _make((cls | code | 8, dst[0], src[0], off, 0, None, ref, None))
-            value = _fast_int(t[3])
+                return (cls | code | 8, dst[0], src[0], off, 0, None, ref, None)
+            imm = t[3]
+            if imm.isdigit() and imm.isascii() and (imm[0] != "0" or len(imm) == 1):
+                value = int(imm)  # _fast_int's common case, inline
+            else:
+                value = _fast_int(imm)
             if value is None or not -0x80000000 <= value <= 0x7FFFFFFF:
                 return None
-            return _make((cls | code, dst[0], 0, off, value, None, ref, None))
+            return (cls | code, dst[0], 0, off, value, None, ref, None)
         if t[1] == "=" and t[3].startswith("*)(r") and t[5].endswith(")"):  # load
             dst = _REGS.get(t[0])
             mode_size = _LOAD_SIZES.get(t[2])
@@ -592,7 +619,7 @@ def _fast_parse(stmt: str) -> Instruction | None:
             off = -off if t[4] == "-" else off if t[4] == "+" else 0x10000
             if not -0x8000 <= off <= 0x7FFF:
                 return None
-            return _make((1 | mode_size, dst[0], base[0], off, 0, None, None, None))
+            return (1 | mode_size, dst[0], base[0], off, 0, None, None, None)
         if t[4] == "=" and t[1].startswith("*)(r") and t[3].endswith(")"):  # store
             size = _STORE_SIZES.get(t[0])
             base = _REGS.get(t[1][3:])
@@ -604,23 +631,23 @@ def _fast_parse(stmt: str) -> Instruction | None:
                 return None
             src = _REGS.get(t[5])
             if src is not None:
-                return _make((0x63 | size, base[0], src[0], off, 0, None, None, None))
+                return (0x63 | size, base[0], src[0], off, 0, None, None, None)
             value = _fast_int(t[5])
             if value is None or not -0x80000000 <= value <= 0x7FFFFFFF:
                 return None
-            return _make((0x62 | size, base[0], 0, off, value, None, None, None))
+            return (0x62 | size, base[0], 0, off, value, None, None, None)
         return None
     if n == 1 and stmt == "exit":
-        return _EXIT
+        return _EXIT_FIELDS
     if n == 2 and t[0] == "goto":
         target = t[1]
         if target[:1] in ("+", "-"):
             off = _fast_int(target)
             if off is None or not -0x8000 <= off <= 0x7FFF:
                 return None
-            return _make((JA, 0, 0, off, 0, None, None, None))
-        if _IDENT_RE.fullmatch(target):
-            return _make((JA, 0, 0, 0, 0, None, target, None))
+            return (JA, 0, 0, off, 0, None, None, None)
+        if (target.isidentifier() and target.isascii()) or _IDENT_RE.fullmatch(target):
+            return (JA, 0, 0, 0, 0, None, target, None)
     return None
 
 
@@ -807,25 +834,10 @@ def assemble(text: str) -> Instructions:
     """
     if not isinstance(text, str):
         raise AssemblerError(f"expected text (str), not {type(text).__name__}", 0)
-    with _gc_paused():
+    # Instructions are acyclic tuples: pausing the cycle collector while a large text is
+    # read saves a fifth of the time (see pyebpf._gcpause).
+    with gc_paused():
         return _assemble(text)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cycle collector while building many small acyclic objects.
-
-    Instructions are tuples of ints and strings: reference counting frees them, and a
-    collector pass every few thousand allocations only walks the growing heap again (a
-    fifth of the time on a million-line text).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _assemble(text: str) -> Instructions:
@@ -834,11 +846,13 @@ def _assemble(text: str) -> Instructions:
         statements = _log_statements(lines)
         numbers = [number for number, _, _, _ in statements]
         program = Instructions._from_tuple(tuple(_assemble_log(statements)))
+        labels = None
     else:
-        insns, encoded = _assemble_lines(lines)
+        insns, encoded, labels = _assemble_lines(lines, text)
         program = Instructions._from_tuple(tuple(insns), encoded)
+        del insns
         numbers = None
-    _check_references(program, numbers, lines)
+    _check_references(program, numbers, lines, labels)
     return program
 
 
@@ -885,83 +899,174 @@ def _read_line(raw: str) -> _Line:
     return labels, line.rstrip(";").strip()
 
 
-def _assemble_lines(lines: list[str]) -> tuple[list[Instruction], list[bytes]]:
-    """Program text to instructions, and the little-endian encoding of each.
+class _LineReader(dict[str, tuple["Instruction | _Special", bytes]]):
+    """Line text -> (its instruction, its bytes), each distinct line read once on first use.
 
-    Programs repeat lines a lot, so each distinct line is read once and each distinct
-    statement parsed and encoded once. ``call name`` waits for the end, when all labels are
-    known (a label makes it a local call, else it names a helper).
+    A line that is not just a statement (labels, a ``call name`` that waits for the labels,
+    a blank or comment line) maps to ``(_Special((labels, statement, instruction)), its bytes)``
+    (a false value, so that such lines are found at C speed).
+    ``markers`` are the characters of labels and comments that occur in the text at all (a
+    line without any of them is a plain statement).
     """
+
+    __slots__ = ("markers", "statements", "current")
+
+    def __init__(self, markers: tuple[str, ...]) -> None:
+        super().__init__()
+        self.markers = markers
+        self.statements: dict[str, tuple[Instruction, bytes] | None] = {}
+        self.current = ""
+
+    def __missing__(self, raw: str) -> tuple[Instruction | _Special, bytes]:
+        self.current = raw  # names the line if reading it fails
+        line = raw.strip()
+        labels: tuple[str, ...]
+        for marker in self.markers:
+            if marker in line:
+                name = line[:-1]
+                if line[-1] == ":" and name.isidentifier() and name.isascii():
+                    labels, stmt = (name,), ""  # a label on its own (as _read_line reads it)
+                else:
+                    labels, stmt = _read_line(raw)
+                break
+        else:
+            fields = _fast_fields(line)
+            if fields is not None:  # never ld_imm64: one slot
+                value = self[raw] = (
+                    _new(Instruction, fields),
+                    _PACK(fields[0], (fields[2] << 4) | fields[1], fields[3], fields[4]),
+                )
+                return value
+            labels, stmt = _read_line(raw) if "\t" in line or "  " in line else ((), line)
+        known: tuple[Instruction, bytes] | None = None
+        if stmt:
+            statements = self.statements
+            if stmt in statements:
+                known = statements[stmt]
+            else:
+                insn = _fast_parse(stmt)
+                if insn is None and not _is_call_by_name(stmt):
+                    insn = _parse_statement(_Ctx(0, stmt, None), stmt, set())
+                known = statements[stmt] = None if insn is None else (insn, _encode(insn))
+        if known is not None and not labels:
+            value = self[raw] = known
+            return value
+        # A deferred call takes one slot; its bytes are written once the labels are known.
+        meaning = _Special((labels, stmt, None if known is None else known[0]))
+        special = (meaning, known[1] if known is not None else _CALL_SLOT if stmt else b"")
+        self[raw] = special
+        return special
+
+
+class _Special(tuple[Any, ...]):
+    """What a line that is not just a statement means: (labels, statement, instruction)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+
+_CALL_SLOT = bytes(8)
+_new = tuple.__new__
+_MARKERS = (":", "#", "//", "/*", ";")
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+
+
+def _assemble_lines(lines: list[str], text: str) -> tuple[list[Instruction], bytes, dict[str, int]]:
+    """Program text to instructions, their little-endian encoding and the label indexes.
+
+    Programs repeat lines a lot, so each distinct line is read once (a dictionary that
+    reads on a miss) and every line costs only a lookup at C speed. Lines that are not just
+    a statement -- labels above all -- are then handled one by one. ``call name`` waits for
+    the end, when all labels are known (a label makes it a local call, else it names a
+    helper).
+    """
+    # (one quick scan for "/" spares two slow ones for "//" and "/*" in most texts)
+    markers = [marker for marker in _MARKERS if marker[0] in text and marker in text]
+    reader = _LineReader(tuple(markers))
+    try:
+        entries = list(map(reader.__getitem__, lines))
+    except AssemblerError as exc:
+        number = lines.index(reader.current) + 1
+        raise AssemblerError(exc.reason, number, exc.text, exc.column) from None
+    found: list[Instruction] = list(map(_FIRST, entries))  # or _Special (false) values
+    blob = b"".join(map(_SECOND, entries))
+    del entries
+    holes = list(compress(range(len(found)), map(not_, found)))
+    if not holes:
+        return found, blob, {}
     insns: list[Instruction] = []
-    encoded: list[bytes] = []
-    append, append_bytes = insns.append, encoded.append
-    # A line that is just a statement -> its instruction and bytes; any other line -> its
-    # labels and statement; a statement -> its instruction and bytes (None: a deferred call).
-    plain: dict[str, tuple[Instruction, bytes]] = {}
-    other: dict[str, tuple[tuple[str, ...], str]] = {}
-    parsed: dict[str, tuple[Instruction, bytes] | None] = {}
+    where: dict[str, int] = {}  # label -> instruction index
+    append, extend = insns.append, insns.extend
     seen: dict[str, int] = {}
     aliases: dict[str, str] = {}
     deferred: list[tuple[int, int, str]] = []
     pending: str | None = None
     pending_line = 0
-    for number, raw in enumerate(lines, 1):
-        known = plain.get(raw)
-        if known is None:
-            entry = other.get(raw)
-            if entry is None:
-                entry = _read_line(raw)
-            labels, stmt = entry
-            for label in labels:
-                if label in seen:
-                    raise AssemblerError(
-                        f"duplicate label {label!r} (first defined on line {seen[label]})", number
-                    )
-                seen[label] = number
-                if pending is not None:
-                    # Two labels for one instruction: the second is an alias of the first.
-                    aliases[label] = pending
-                else:
-                    pending, pending_line = label, number
-            if not stmt:
-                other[raw] = entry
-                continue
-            if stmt in parsed:
-                known = parsed[stmt]
+    prev = 0
+    holes.append(len(found))  # the end, as a hole after the last line
+    for hole in holes:
+        if hole > prev:  # plain statements: the first one takes a pending label
+            if pending is not None:
+                op, dst, src, off, imm, _, ref, source = found[prev]
+                where[pending] = len(insns)
+                append(_new(Instruction, (op, dst, src, off, imm, pending, ref, source)))
+                pending = None
+                prev += 1
+            extend(found[prev:hole])
+        prev = hole + 1
+        if hole == len(found):
+            break
+        labels, stmt, insn = found[hole]
+        number = hole + 1
+        for label in labels:
+            if label in seen:
+                raise AssemblerError(
+                    f"duplicate label {label!r} (first defined on line {seen[label]})", number
+                )
+            seen[label] = number
+            if pending is not None:
+                # Two labels for one instruction: the second is an alias of the first.
+                aliases[label] = pending
             else:
-                insn = _fast_parse(stmt)
-                if insn is None and not _is_call_by_name(stmt):
-                    insn = _parse_statement(_Ctx(number, stmt, None), stmt, set())
-                known = parsed[stmt] = None if insn is None else (insn, _encode(insn))
-            if known is None:
-                deferred.append((len(insns), number, stmt))
-                known = (_EXIT, b"")  # placeholder until the labels are known
-                other[raw] = entry
-            elif labels:
-                other[raw] = entry
-            else:
-                plain[raw] = known
+                pending, pending_line = label, number
+        if not stmt:
+            continue
+        if insn is None:
+            deferred.append((len(insns), number, stmt))
+            insn = _EXIT  # placeholder until the labels are known
         if pending is not None:
-            insn = known[0]
-            append(_make(insn[:5] + (pending,) + insn[6:]))
+            where[pending] = len(insns)
+            insn = _make(insn[:5] + (pending,) + insn[6:])
             pending = None
-        else:
-            append(known[0])
-        append_bytes(known[1])
+        append(insn)
     if pending is not None:
         raise AssemblerError(f"label {pending!r} is not followed by an instruction", pending_line)
     if deferred:
         names = set(seen)
+        patched = bytearray(blob)
+        slots = _slot_offsets(insns, len(blob))
         for index, number, stmt in deferred:
             call = _parse_statement(_Ctx(number, stmt, None), stmt, names)
             insns[index] = _make(call[:5] + (insns[index][5],) + call[6:])
-            encoded[index] = _encode(call)
+            at = slots[index] * 8
+            patched[at : at + 8] = _encode(call)
+        blob = bytes(patched)
     if aliases:
         insns = [
             insn if insn[6] not in aliases else insn.with_reference(aliases[insn[6]])
             for insn in insns
         ]
-    return insns, encoded
+    return insns, blob, where
+
+
+def _slot_offsets(insns: list[Instruction], size: int) -> Sequence[int]:
+    """The slot of each instruction (``size``: the encoded length, to spot ld_imm64 cheaply)."""
+    if size == 8 * len(insns):
+        return range(len(insns))
+    return [0, *accumulate(2 if insn[0] == LD_IMM64 else 1 for insn in insns)]
 
 
 def _statement_lines(lines: list[str]) -> list[int]:
@@ -987,10 +1092,15 @@ def _is_call_by_name(stmt: str) -> bool:
     return bool(arg) and (arg[0].isalpha() or arg[0] == "_") and "#" not in arg
 
 
-def _check_references(program: Instructions, numbers: list[int] | None, lines: list[str]) -> None:
+def _check_references(
+    program: Instructions,
+    numbers: list[int] | None,
+    lines: list[str],
+    labels: dict[str, int] | None = None,
+) -> None:
     """Undefined labels and out-of-range offsets are errors at assembly time, with a line."""
     try:
-        program._resolve()
+        program._resolve(labels)
     except LinkError as exc:
         if numbers is None:
             numbers = _statement_lines(lines)
