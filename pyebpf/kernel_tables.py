@@ -45,6 +45,7 @@ class ProgType(IntEnum):
     SYSCALL = 31
     NETFILTER = 32
 
+
 class MapType(IntEnum):
     """``enum bpf_map_type``."""
 
@@ -84,6 +85,7 @@ class MapType(IntEnum):
     USER_RINGBUF = 31
     CGRP_STORAGE = 32
     ARENA = 33
+
 
 class AttachType(IntEnum):
     """``enum bpf_attach_type``."""
@@ -146,6 +148,7 @@ class AttachType(IntEnum):
     NETKIT_PEER = 55
     TRACE_KPROBE_SESSION = 56
     TRACE_UPROBE_SESSION = 57
+
 
 class LinkType(IntEnum):
     """``enum bpf_link_type``."""

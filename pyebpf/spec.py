@@ -34,8 +34,8 @@ def _enum_member(enum: type[IntEnum], value: Any, what: str) -> Any:
         if isinstance(value, str):
             key = value.strip().upper().replace("-", "_")
             for prefix in ("BPF_MAP_TYPE_", "BPF_PROG_TYPE_", "BPF_"):
-                if key.startswith(prefix) and key[len(prefix):] in enum.__members__:
-                    key = key[len(prefix):]
+                if key.startswith(prefix) and key[len(prefix) :] in enum.__members__:
+                    key = key[len(prefix) :]
             return enum[key]
         if isinstance(value, int):
             return enum(value)
@@ -61,7 +61,12 @@ def attach_type(value: AttachType | int | str) -> AttachType:
 
 # Map types whose value size the kernel fixes or whose key size must be 0/4.
 _PERCPU_TYPES = frozenset(
-    {MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH, MapType.PERCPU_CGROUP_STORAGE}
+    {
+        MapType.PERCPU_HASH,
+        MapType.PERCPU_ARRAY,
+        MapType.LRU_PERCPU_HASH,
+        MapType.PERCPU_CGROUP_STORAGE,
+    }
 )
 
 
@@ -96,8 +101,14 @@ class MapSpec:
         for name in ("key_size", "value_size", "max_entries", "flags", "numa_node", "map_extra"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
-                raise SpecError(f"MapSpec {self.name!r}: {name} must be a non-negative integer, not {value!r}")
-        if self.key_size > 0xFFFFFFFF or self.value_size > 0xFFFFFFFF or self.max_entries > 0xFFFFFFFF:
+                raise SpecError(
+                    f"MapSpec {self.name!r}: {name} must be a non-negative integer, not {value!r}"
+                )
+        if (
+            self.key_size > 0xFFFFFFFF
+            or self.value_size > 0xFFFFFFFF
+            or self.max_entries > 0xFFFFFFFF
+        ):
             raise SpecError(f"MapSpec {self.name!r}: sizes must fit in 32 bits")
         if not isinstance(self.contents, tuple):
             object.__setattr__(self, "contents", tuple(_pairs(self.contents)))

@@ -27,7 +27,9 @@ def main() -> None:
     btf = sys.argv[1] if len(sys.argv) > 1 else "/sys/kernel/btf/vmlinux"
     header = subprocess.run(
         ["bpftool", "btf", "dump", "file", btf, "format", "c"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     root = Path(__file__).resolve().parent.parent / "pyebpf"
     write(root / "asm" / "helper_ids.py", header, btf, HELPERS)
@@ -44,18 +46,17 @@ def write(path: Path, header: str, btf: str, enums: dict[str, tuple[str, str]]) 
         "from __future__ import annotations",
         "",
         "from enum import IntEnum",
-        "",
     ]
     for enum, (cls, prefix) in enums.items():
         body = re.search(r"^enum " + enum + r" \{\n(.*?)^\};", header, re.S | re.M)
         if body is None:
             raise SystemExit(f"enum {enum} not found in {btf}")
-        out += ["", f"class {cls}(IntEnum):", f'    """``enum {enum}``."""', ""]
+        out += ["", "", f"class {cls}(IntEnum):", f'    """``enum {enum}``."""', ""]
         for line in body.group(1).splitlines():
             m = re.match(r"\s*(\w+) = (-?\d+),", line)
             if not m or m.group(1).startswith("__") or not m.group(1).startswith(prefix):
                 continue
-            name = m.group(1)[len(prefix):].upper()
+            name = m.group(1)[len(prefix) :].upper()
             out.append(f"    {name} = {m.group(2)}")
     path.write_text("\n".join(out) + "\n")
 
