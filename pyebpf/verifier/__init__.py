@@ -161,6 +161,10 @@ def _from_insns(
                 fake[ref] = 0x7F000000 + len(fake)
                 table[fake[ref]] = byname[ref]
             insn = insn.replace(imm=(insn.imm & ~0xFFFFFFFF) | fake[ref], reference=None)
+        elif insn.is_kfunc_call and ref is not None and insn.imm == 0:
+            # A kfunc by name gets its BTF id from the running kernel at load time; offline,
+            # any id will do: kfunc calls are reported as not modelled.
+            insn = insn.replace(imm=-1)
         resolved.append(insn)
     prog = Instructions(resolved)
     data = prog.to_bytes()
@@ -220,6 +224,7 @@ def verify(
             _errno.EPERM,
             priv.name,
         )
+    has_func_info = isinstance(program, ProgramSpec) and bool(program.func_info)
     try:
         slots, table, lines = _slots_of(program, maps)
     except (PyebpfError, TypeError, ValueError) as e:
@@ -231,6 +236,7 @@ def verify(
         except VerifyFail as e:
             return e, [e.message]
         prog.line_info = lines
+        prog.has_func_info = has_func_info
         ck = Checker(
             prog,
             pt,

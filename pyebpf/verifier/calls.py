@@ -9,9 +9,20 @@ import errno
 import os
 from typing import TYPE_CHECKING, Any
 
+from ..kernel_tables import ProgType
 from . import scalar as sc
 from . import tnum as tn
+from .helper_protos import (
+    ArgType,
+    RetType,
+    TypeFlag,
+    acquires_reference,
+    helper_name,
+    helper_proto,
+    map_func_compatible,
+)
 from .memory import check_helper_mem_access
+from .prog_types import helper_allowed, return_range
 from .state import (
     CONST_PTR_TO_MAP,
     MEM_RDONLY,
@@ -33,6 +44,8 @@ from .state import (
     PTR_TO_TCP_SOCK,
     PTR_TO_XDP_SOCK,
     SCALAR,
+    STACK_SPILL,
+    STACK_ZERO,
     Frame,
     RefState,
     Reg,
@@ -52,8 +65,6 @@ class NotModelled(Exception):
 
 
 def _func_name(helper_id: int) -> str:
-    from .helper_protos import helper_name
-
     return helper_name(helper_id)
 
 
@@ -123,8 +134,6 @@ def check_exit(ck: Checker) -> str:
 
 
 def _check_return_code(ck: Checker) -> None:
-    from .prog_types import return_range
-
     ck.check_reg_arg(0, True)
     if ck.is_pointer_value(0):
         raise ck.fail(errno.EACCES, "R0 leaks addr as return value")
@@ -177,9 +186,6 @@ class _Meta:
 
 
 def _check_helper_call(ck: Checker, func_id: int) -> None:
-    from .helper_protos import ArgType, RetType, TypeFlag, acquires_reference, helper_proto
-    from .prog_types import helper_allowed
-
     name = _func_name(func_id)
     if name == "unknown" or func_id < 0:
         raise ck.fail(errno.EINVAL, f"invalid func {name}#{func_id}")
@@ -272,8 +278,6 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
         r0.ref_obj_id = rid
     _refine_retval(ck, func_id, r0, meta)
     if meta.map is not None:
-        from .helper_protos import map_func_compatible
-
         if not map_func_compatible(meta.map.type, func_id, _pt(ck)):
             raise ck.fail(
                 errno.EINVAL,
@@ -284,8 +288,6 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
 
 
 def _pt(ck: Checker) -> Any:
-    from ..kernel_tables import ProgType
-
     try:
         return ProgType(int(ck.prog_type))
     except ValueError:
@@ -340,8 +342,6 @@ def _type_error(ck: Checker, regno: int, r: Reg, expected: str) -> None:
 
 
 def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta) -> None:
-    from .helper_protos import ArgType, TypeFlag
-
     at = spec.type
     if at == ArgType.DONTCARE:
         return
@@ -442,8 +442,6 @@ def _const_array_key(ck: Checker, r: Reg, spec: Any) -> bool:
         return False
     if r.type != PTR_TO_STACK or r.var_off.mask:
         return False
-    from .state import STACK_SPILL, STACK_ZERO
-
     stack_off = sc.s64(r.var_off.value) + r.off
     slot_i = -stack_off - 1
     spi, off = slot_i // 8, slot_i % 8
@@ -473,8 +471,6 @@ def _const_array_key(ck: Checker, r: Reg, spec: Any) -> bool:
 
 
 def _check_reg_type(ck: Checker, regno: int, r: Reg, at: Any, rdonly_ok: bool, spec: Any) -> None:
-    from .helper_protos import ArgType
-
     t = r.type
     if rdonly_ok:
         t &= ~MEM_RDONLY

@@ -63,6 +63,7 @@ class Program:
     scc: list[int] = field(default_factory=list)  # loop id per slot, 0 = not in a loop
     maps: dict[int, Any] = field(default_factory=dict)  # slot of ld_imm64 -> MapSpec
     line_info: dict[int, str] = field(default_factory=dict)
+    has_func_info: bool = False  # BTF func_info comes with the program (an ELF object's)
 
     def subprog_of(self, idx: int) -> int:
         n = 0
@@ -428,6 +429,7 @@ def _sccs(prog: Program) -> list[int]:
     st: list[int] = []
     counter = 0
     ncomp = 0
+    succs = [[w for w in successors(prog, v) if 0 <= w < n] for v in range(n)]
     for root in range(n):
         if index[root] != -1 or prog.insns[root] is None:
             continue
@@ -439,7 +441,7 @@ def _sccs(prog: Program) -> list[int]:
                 counter += 1
                 st.append(v)
                 on[v] = True
-            succ = [w for w in successors(prog, v) if 0 <= w < n]
+            succ = succs[v]
             if k < len(succ):
                 work[-1] = (v, k + 1)
                 w = succ[k]
@@ -460,7 +462,7 @@ def _sccs(prog: Program) -> list[int]:
                     members.append(w)
                     if w == v:
                         break
-                loop = len(members) > 1 or v in successors(prog, v)
+                loop = len(members) > 1 or v in succs[v]
                 if loop:
                     ncomp += 1
                     for w in members:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
+from ..kernel_tables import ProgType
 from . import scalar as sc
 from . import tnum as tn
+from .prog_types import CtxRegType, ctx_access
 from .state import (
     CONST_PTR_TO_MAP,
     MEM_RDONLY,
@@ -147,8 +149,6 @@ def check_atomic(ck: Checker, op: int, dst: int, src: int, off: int, imm: int) -
 
 
 def check_ld_abs(ck: Checker, op: int, dst: int, src: int, off: int, imm: int) -> None:
-    from .state import PTR_TO_CTX as CTX
-
     size = _SIZES[op & 0x18]
     if size == 8 or dst != 0 or off != 0 or ((op & 0xE0) == 0x20 and src != 0):
         raise ck.fail(errno.EINVAL, "BPF_LD_[ABS|IND] uses reserved fields")
@@ -161,7 +161,7 @@ def check_ld_abs(ck: Checker, op: int, dst: int, src: int, off: int, imm: int) -
         raise ck.fail(errno.EINVAL, "BPF_LD_[ABS|IND] would lead to reference leak")
     if (op & 0xE0) == 0x40:
         ck.check_reg_arg(src, True)
-    if ck.regs[6].type != CTX:
+    if ck.regs[6].type != PTR_TO_CTX:
         raise ck.fail(errno.EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb")
     for r in range(1, 6):
         ck.regs[r].__init__()  # type: ignore[misc]
@@ -169,8 +169,6 @@ def check_ld_abs(ck: Checker, op: int, dst: int, src: int, off: int, imm: int) -
 
 
 def _may_ld_abs(ck: Checker) -> bool:
-    from ..kernel_tables import ProgType
-
     try:
         pt = ProgType(int(ck.prog_type))
     except ValueError:
@@ -438,8 +436,6 @@ def _sock_access(ck: Checker, regno: int, reg: Reg, off: int, size: int) -> None
 def _ctx_access(
     ck: Checker, off: int, size: int, write: bool, value_regno: int, is_ldsx: bool
 ) -> None:
-    from .prog_types import CtxRegType, ctx_access
-
     res = ctx_access(ck.prog_type, off, size, write, ck.attach_type, sign_extend=is_ldsx)
     if not res.ok:
         raise ck.fail(

@@ -190,6 +190,261 @@ def reg_bound_offset(r: Reg) -> None:
     r.var_off = tn.or_(tn.clear_subreg(var64), var32)
 
 
+def _sync_bounds(
+    value: int, mask: int, umin: int, umax: int, smin: int, smax: int,
+    u32min: int, u32max: int, s32min: int, s32max: int,
+) -> tuple[int, int, int, int, int, int, int, int, int, int]:  # fmt: skip
+    """``reg_bounds_sync`` on plain ints: the functions above, inlined into locals.
+
+    Same steps in the same order (update_reg_bounds, reg_deduce_bounds twice,
+    reg_bound_offset, update_reg_bounds); attribute traffic and calls made it the hottest
+    code of loop-heavy programs. ``tests/verifier/test_domains.py`` checks it against them.
+    """
+    # update_reg_bounds
+    val32, mask32 = value & U32, mask & U32
+    x = val32 | (mask32 & 0x80000000)
+    x = x - 0x100000000 if x >> 31 else x
+    if x > s32min:
+        s32min = x
+    x = val32 | (mask32 & 0x7FFFFFFF)
+    x = x - 0x100000000 if x >> 31 else x
+    if x < s32max:
+        s32max = x
+    if val32 > u32min:
+        u32min = val32
+    x = val32 | mask32
+    if x < u32max:
+        u32max = x
+    x = value | (mask & 0x8000000000000000)
+    x = x - 0x10000000000000000 if x >> 63 else x
+    if x > smin:
+        smin = x
+    x = value | (mask & S64_MAX)
+    x = x - 0x10000000000000000 if x >> 63 else x
+    if x < smax:
+        smax = x
+    if value > umin:
+        umin = value
+    x = value | mask
+    if x < umax:
+        umax = x
+    for _ in (0, 1):
+        # reg32_deduce_bounds
+        if (umin >> 32) == (umax >> 32):
+            x = umin & U32
+            if x > u32min:
+                u32min = x
+            x = umax & U32
+            if x < u32max:
+                u32max = x
+            lo = (umin) & U32
+            if lo > S32_MAX:
+                lo -= 0x100000000
+            hi = (umax) & U32
+            if hi > S32_MAX:
+                hi -= 0x100000000
+            if lo <= hi:
+                if lo > s32min:
+                    s32min = lo
+                if hi < s32max:
+                    s32max = hi
+        if (smin >> 32) == (smax >> 32):
+            lo = smin & U32
+            hi = smax & U32
+            if lo <= hi:
+                if lo > u32min:
+                    u32min = lo
+                if hi < u32max:
+                    u32max = hi
+            lo = (smin) & U32
+            if lo > S32_MAX:
+                lo -= 0x100000000
+            hi = (smax) & U32
+            if hi > S32_MAX:
+                hi -= 0x100000000
+            if lo <= hi:
+                if lo > s32min:
+                    s32min = lo
+                if hi < s32max:
+                    s32max = hi
+        if (((umin >> 32) + 1) & U32) == ((umax >> 32) & U32):
+            lo = (umin) & U32
+            if lo > S32_MAX:
+                lo -= 0x100000000
+            hi = (umax) & U32
+            if hi > S32_MAX:
+                hi -= 0x100000000
+            if lo < 0 and hi >= 0:
+                if lo > s32min:
+                    s32min = lo
+                if hi < s32max:
+                    s32max = hi
+        if ((((smin >> 32) & U32) + 1) & U32) == ((smax >> 32) & U32):
+            lo = (smin) & U32
+            if lo > S32_MAX:
+                lo -= 0x100000000
+            hi = (smax) & U32
+            if hi > S32_MAX:
+                hi -= 0x100000000
+            if lo < 0 and hi >= 0:
+                if lo > s32min:
+                    s32min = lo
+                if hi < s32max:
+                    s32max = hi
+        lo = (u32min) & U32
+        if lo > S32_MAX:
+            lo -= 0x100000000
+        hi = (u32max) & U32
+        if hi > S32_MAX:
+            hi -= 0x100000000
+        if lo <= hi:
+            if lo > s32min:
+                s32min = lo
+            if hi < s32max:
+                s32max = hi
+        lo = s32min & U32
+        hi = s32max & U32
+        if lo <= hi:
+            if lo > u32min:
+                u32min = lo
+            if hi < u32max:
+                u32max = hi
+        elif u32max < lo:
+            s32min = (u32min) & U32
+            if s32min > S32_MAX:
+                s32min -= 0x100000000
+            if hi < u32max:
+                u32max = hi
+        elif hi < u32min:
+            s32max = (u32max) & U32
+            if s32max > S32_MAX:
+                s32max -= 0x100000000
+            if lo > u32min:
+                u32min = lo
+        # reg64_deduce_bounds
+        lo = (umin) & U64
+        if lo > S64_MAX:
+            lo -= 0x10000000000000000
+        hi = (umax) & U64
+        if hi > S64_MAX:
+            hi -= 0x10000000000000000
+        if lo <= hi:
+            if lo > smin:
+                smin = lo
+            if hi < smax:
+                smax = hi
+        lo = smin & U64
+        hi = smax & U64
+        if lo <= hi:
+            if lo > umin:
+                umin = lo
+            if hi < umax:
+                umax = hi
+        elif umax < lo:
+            smin = (umin) & U64
+            if smin > S64_MAX:
+                smin -= 0x10000000000000000
+            if hi < umax:
+                umax = hi
+        elif hi < umin:
+            smax = (umax) & U64
+            if smax > S64_MAX:
+                smax -= 0x10000000000000000
+            if lo > umin:
+                umin = lo
+        # reg_deduce_mixed_bounds
+        x = (umin & _HI32) | u32min
+        if x > umin:
+            umin = x
+        x = (umax & _HI32) | u32max
+        if x < umax:
+            umax = x
+        x = ((smin & _HI32) | u32min) & U64
+        if x > S64_MAX:
+            x -= 0x10000000000000000
+        if x > smin:
+            smin = x
+        x = ((smax & _HI32) | u32max) & U64
+        if x > S64_MAX:
+            x -= 0x10000000000000000
+        if x < smax:
+            smax = x
+        lo = s32min & U32
+        hi = s32max & U32
+        if lo <= hi:
+            x = (umin & _HI32) | lo
+            if x > umin:
+                umin = x
+            x = (umax & _HI32) | hi
+            if x < umax:
+                umax = x
+            x = ((smin & _HI32) | lo) & U64
+            if x > S64_MAX:
+                x -= 0x10000000000000000
+            if x > smin:
+                smin = x
+            x = ((smax & _HI32) | hi) & U64
+            if x > S64_MAX:
+                x -= 0x10000000000000000
+            if x < smax:
+                smax = x
+        if s32min >= 0 and smin >= S32_MIN and smax <= S32_MAX:
+            smin = umin = s32min
+            smax = umax = s32max
+            t = tn.trange(smin & U64, smax & U64)
+            x = value | t.value
+            mask &= t.mask
+            value = x & ~mask & U64
+    # reg_bound_offset
+    t = tn.trange(umin, umax)
+    x = value | t.value
+    mask &= t.mask
+    value = x & ~mask & U64
+    t = tn.trange(u32min, u32max)
+    x = (value & U32) | t.value
+    m32 = mask & U32 & t.mask
+    v32 = x & ~m32 & U64
+    hv = value & _HI32
+    hm = mask & _HI32
+    value = hv | v32
+    mask = (hm | m32) & ~value & U64
+    # update_reg_bounds
+    val32, mask32 = value & U32, mask & U32
+    x = val32 | (mask32 & 0x80000000)
+    x = x - 0x100000000 if x >> 31 else x
+    if x > s32min:
+        s32min = x
+    x = val32 | (mask32 & 0x7FFFFFFF)
+    x = x - 0x100000000 if x >> 31 else x
+    if x < s32max:
+        s32max = x
+    if val32 > u32min:
+        u32min = val32
+    x = val32 | mask32
+    if x < u32max:
+        u32max = x
+    x = value | (mask & 0x8000000000000000)
+    x = x - 0x10000000000000000 if x >> 63 else x
+    if x > smin:
+        smin = x
+    x = value | (mask & S64_MAX)
+    x = x - 0x10000000000000000 if x >> 63 else x
+    if x < smax:
+        smax = x
+    if value > umin:
+        umin = value
+    x = value | mask
+    if x < umax:
+        umax = x
+    return value, mask, umin, umax, smin, smax, u32min, u32max, s32min, s32max
+
+
+_HI32 = U64 & ~U32
+# Loops revisit the same bounds over and over: remember the synced result of recent inputs.
+_SYNC_CACHE: dict[tuple[int, ...], tuple[int, int, int, int, int, int, int, int, int, int]] = {}
+_SYNC_CACHE_MAX = 1 << 16
+
+
 def reg_bounds_sync(r: Reg) -> None:
     v = r.var_off
     if v.mask == 0:
@@ -217,11 +472,17 @@ def reg_bounds_sync(r: Reg) -> None:
         and r.s32max == S32_MAX
     ):
         return
-    update_reg_bounds(r)
-    reg_deduce_bounds(r)
-    reg_deduce_bounds(r)
-    reg_bound_offset(r)
-    update_reg_bounds(r)
+    key = (v.value, v.mask, r.umin, r.umax, r.smin, r.smax, r.u32min, r.u32max, r.s32min,
+           r.s32max)  # fmt: skip
+    out = _SYNC_CACHE.get(key)
+    if out is None:
+        out = _sync_bounds(*key)
+        if len(_SYNC_CACHE) >= _SYNC_CACHE_MAX:
+            _SYNC_CACHE.clear()
+        _SYNC_CACHE[key] = out
+    value, mask, r.umin, r.umax, r.smin, r.smax, r.u32min, r.u32max, r.s32min, r.s32max = out
+    if value != v.value or mask != v.mask:
+        r.var_off = tn.Tnum(value, mask)
 
 
 def bounds_valid(r: Reg) -> bool:

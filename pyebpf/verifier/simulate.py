@@ -15,11 +15,15 @@ import errno
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..kernel_tables import MapType, ProgType
 from . import scalar as sc
 from . import tnum as tn
-from .cfg import LD_IMM64, Program, VerifyFail
+from .calls import check_call, check_exit
+from .cfg import LD_IMM64, Program, VerifyFail, successors
 from .kernel_text import format_insn
 from .log import alignment, format_frame, format_reg
+from .memory import check_atomic, check_ld_abs, check_load, check_mem_region, check_store
+from .precision import backtrack
 from .state import (
     CONST_PTR_TO_MAP,
     NOT_INIT,
@@ -34,8 +38,10 @@ from .state import (
     PTR_TO_PACKET,
     PTR_TO_PACKET_END,
     PTR_TO_PACKET_META,
+    PTR_TO_SOCKET,
     PTR_TO_STACK,
     PTR_TO_TP_BUFFER,
+    PTR_TO_XDP_SOCK,
     SCALAR,
     STACK_INVALID,
     STACK_MISC,
@@ -198,8 +204,6 @@ class Checker:
         return self._stack_live[idx]
 
     def _compute_stack_live(self) -> list[int]:
-        from .cfg import successors
-
         prog = self.prog
         n = len(prog.insns)
         all_slots = (1 << 64) - 1
@@ -300,12 +304,20 @@ class Checker:
             total_states=self.total_states,
             peak_states=self.peak_states,
             log_lines=self.log,
-            path=[
-                Step(i, f"{i}: " + format_insn(*self.insns[i]), note)  # type: ignore[misc]
-                for i, note in self.trace
-            ],
+            path=self._path_steps(),
             stack_depths=self.subprog_stack_depth,
         )
+
+    def _path_steps(self) -> list[Step]:
+        # a loop walks the same instructions many times: format each one once
+        text: dict[int, str] = {}
+        steps = []
+        for i, note in self.trace:
+            t = text.get(i)
+            if t is None:
+                t = text[i] = f"{i}: " + format_insn(*self.insns[i])  # type: ignore[misc]
+            steps.append(Step(i, t, note))
+        return steps
 
     def _init_state(self) -> None:
         st = VState()
@@ -368,8 +380,9 @@ class Checker:
             if level:
                 self.verbose(f"{idx}: " + format_insn(*insn))
             self.trace.append((idx, ""))
-            self.scratched_regs = set()
-            self.scratched_slots = set()
+            if level:  # only the log reads them; without one they just stay small
+                self.scratched_regs = set()
+                self.scratched_slots = set()
             prev_insn_idx = idx
             self.cur.history.append((idx, -1, -1))
             if idx in jmp_points:
@@ -449,13 +462,9 @@ class Checker:
             self._check_alu(op, dst, src, off, imm)
             return "next"
         if cls == 1:
-            from .memory import check_load
-
             check_load(self, op, dst, src, off)
             return "next"
         if cls == 3:
-            from .memory import check_atomic, check_store
-
             if (op & 0xE0) == 0xC0:
                 check_atomic(self, op, dst, src, off, imm)
                 return "next"
@@ -464,8 +473,6 @@ class Checker:
             check_store(self, op, dst, src, off, imm, from_reg=True)
             return "next"
         if cls == 2:
-            from .memory import check_store
-
             if (op & 0xE0) != 0x60 or src != 0:
                 raise self.fail(errno.EINVAL, "BPF_ST uses reserved fields")
             check_store(self, op, dst, src, off, imm, from_reg=False)
@@ -482,8 +489,6 @@ class Checker:
                     or cls == 6
                 ):
                     raise self.fail(errno.EINVAL, "BPF_CALL uses reserved fields")
-                from .calls import check_call
-
                 return check_call(self, op, dst, src, off, imm)
             if code == 0x00:
                 if (
@@ -499,16 +504,12 @@ class Checker:
             if code == 0x90:
                 if (op & 8) or imm != 0 or src != 0 or dst != 0 or cls == 6:
                     raise self.fail(errno.EINVAL, "BPF_EXIT uses reserved fields")
-                from .calls import check_exit
-
                 return check_exit(self)
             self._check_cond_jmp(op, dst, src, off, imm)
             return "jump"
         # class LD
         mode = op & 0xE0
         if mode in (0x20, 0x40):
-            from .memory import check_ld_abs
-
             check_ld_abs(self, op, dst, src, off, imm)
             return "next"
         self._check_ld_imm(op, dst, src, off, imm)
@@ -527,6 +528,11 @@ class Checker:
         r.__init__()  # type: ignore[misc]
         sc.mark_known(r, 0)
         if src == 4:
+            if self.prog.has_func_info:
+                # With BTF the kernel goes on to verify the callback as a subprogram.
+                raise self.fail(
+                    errno.EINVAL, "callbacks (ld_imm64 of a function) are not modelled by pyebpf"
+                )
             # without BTF func_info the kernel refuses callbacks here
             raise self.fail(errno.EINVAL, "missing btf func_info")
             r.subprogno = self.prog.subprogs.index(self.insn_idx + sc.s32(imm) + 1)
@@ -929,8 +935,6 @@ class Checker:
                     f"R{dst} stack pointer arithmetic goes out of range, prohibited for !root; off={off}",
                 )
         elif d.type == PTR_TO_MAP_VALUE:
-            from .memory import check_mem_region
-
             vs = d.map.value_size if d.map is not None else 0
             try:
                 check_mem_region(self, dst, d, d.off, 1, vs, False)
@@ -1055,15 +1059,11 @@ class Checker:
         r = self.regs[regno]
         if r.type != SCALAR:
             return
-        from .precision import backtrack
-
         backtrack(self, {(len(self.cur.frames) - 1, regno)}, set())
 
     def mark_stack_slot_precise(self, frameno: int, spi: int) -> None:
         if not self.priv.bpf_capable:
             return
-        from .precision import backtrack
-
         backtrack(self, set(), {(frameno, spi)})
 
     def mark_all_scalars_precise(self, st: VState) -> None:
@@ -1196,8 +1196,6 @@ class Checker:
                 r = cur.frames[fi].regs[i]
                 if r.type == SCALAR:
                     r.precise = True
-        from .precision import backtrack
-
         backtrack(self, regs, slots, skip_first=False)
 
     def _states_equal(self, old: VState, cur: VState, exact: int, live: int | None) -> bool:
@@ -1323,8 +1321,6 @@ def is_pkt_type_any(r: Reg) -> bool:
 
 
 def _pkt_write_ok(prog_type: Any) -> bool:
-    from ..kernel_tables import ProgType
-
     try:
         pt = ProgType(int(prog_type))
     except ValueError:
@@ -1501,8 +1497,24 @@ def _mark_ptr_or_null_regs(st: VState, regno: int, is_null: bool) -> None:
                 r.mem_size = 0
                 sc.mark_known(r, 0)
             else:
-                r.type &= ~PTR_MAYBE_NULL
+                _mark_ptr_not_null(r)
                 r.id = 0
+
+
+def _mark_ptr_not_null(r: Reg) -> None:
+    """The kernel's mark_ptr_not_null_reg: what a checked lookup result points to."""
+    r.type &= ~PTR_MAYBE_NULL
+    if r.type != PTR_TO_MAP_VALUE or r.map is None:
+        return
+    map_type = getattr(r.map, "type", None)
+    if map_type in (MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS):
+        # The value of a map-in-map is the inner map: later lookups use the inner map's spec.
+        r.type = CONST_PTR_TO_MAP
+        r.map = getattr(r.map, "inner_map", None)
+    elif map_type == MapType.XSKMAP:
+        r.type = PTR_TO_XDP_SOCK
+    elif map_type in (MapType.SOCKMAP, MapType.SOCKHASH):
+        r.type = PTR_TO_SOCKET
 
 
 def _find_good_pkt_pointers(st: VState, dst: Reg, type_: int, right_open: bool) -> None:

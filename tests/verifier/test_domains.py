@@ -250,3 +250,39 @@ def test_byte_swap_is_sound(a: tuple[Reg, int], bits: int, swap: bool) -> None:
     expected = int.from_bytes(low.to_bytes(n, "little"), "big") if swap else low
     sc.scalar_byte_swap(r, bits, swap)
     assert contains(r, expected)
+
+
+def _sync_step_by_step(r: Reg) -> None:
+    """``reg_bounds_sync`` as the kernel writes it, from the per-step ports in scalar.py."""
+    sc.update_reg_bounds(r)
+    sc.reg_deduce_bounds(r)
+    sc.reg_deduce_bounds(r)
+    sc.reg_bound_offset(r)
+    sc.update_reg_bounds(r)
+
+
+s64s = st.one_of(st.integers(-(1 << 63), (1 << 63) - 1), st.integers(-70, 70))
+s32s = st.one_of(st.integers(-(1 << 31), (1 << 31) - 1), st.integers(-70, 70))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(u64s, u64s, u64s, u64s, s64s, s64s, u64s, u64s, s32s, s32s)
+def test_inlined_bounds_sync_equals_the_step_by_step_port(
+    value: int, mask: int, u1: int, u2: int, s1: int, s2: int, a: int, b: int, c: int, d: int
+) -> None:
+    """The inlined (and cached) ``reg_bounds_sync`` fast path gives the kernel's steps' result."""
+    r = Reg()
+    r.type = SCALAR
+    r.var_off = tn.Tnum(value & ~mask & U64, mask)
+    r.umin, r.umax = sorted((u1, u2))
+    r.smin, r.smax = sorted((s1, s2))
+    r.u32min, r.u32max = sorted((a & U32, b & U32))
+    r.s32min, r.s32max = sorted((c, d))
+    ref = r.copy()
+    _sync_step_by_step(ref)
+    for _ in range(2):  # the second time answers from the cache
+        got = r.copy()
+        sc.reg_bounds_sync(got)
+        for name in ("var_off", "umin", "umax", "smin", "smax", "u32min", "u32max", "s32min",
+                     "s32max"):  # fmt: skip
+            assert getattr(got, name) == getattr(ref, name), name
