@@ -66,40 +66,34 @@ class AssemblerError(AsmError):
 # --- object files and type information -------------------------------------------------------
 
 
-class ElfError(PyebpfError):
+class _LocatedError(PyebpfError):
+    """An error in binary input that can say where: which section, at which offset."""
+
+    _section_word = ""  # how the section is introduced in the message
+
+    def __init__(self, reason: str, section: str | None = None, offset: int | None = None) -> None:
+        self.reason = reason
+        self.section = section
+        self.offset = offset
+        where = ""
+        if section is not None:
+            where = f"{self._section_word}{section}"
+            if offset is not None:
+                where += f" at offset {offset:#x}"
+            where += ": "
+        elif offset is not None:
+            where = f"offset {offset:#x}: "
+        super().__init__(f"{where}{reason}")
+
+
+class ElfError(_LocatedError):
     """An ELF object that pyebpf cannot read; names the section and offset where it can."""
 
-    def __init__(self, reason: str, section: str | None = None, offset: int | None = None) -> None:
-        self.reason = reason
-        self.section = section
-        self.offset = offset
-        where = ""
-        if section is not None:
-            where = f"section {section}"
-            if offset is not None:
-                where += f" at offset {offset:#x}"
-            where += ": "
-        elif offset is not None:
-            where = f"offset {offset:#x}: "
-        super().__init__(f"{where}{reason}")
+    _section_word = "section "
 
 
-class BTFError(PyebpfError):
+class BTFError(_LocatedError):
     """BTF or BTF.ext data that is malformed or refers to something that does not exist."""
-
-    def __init__(self, reason: str, section: str | None = None, offset: int | None = None) -> None:
-        self.reason = reason
-        self.section = section
-        self.offset = offset
-        where = ""
-        if section is not None:
-            where = f"{section}"
-            if offset is not None:
-                where += f" at offset {offset:#x}"
-            where += ": "
-        elif offset is not None:
-            where = f"offset {offset:#x}: "
-        super().__init__(f"{where}{reason}")
 
 
 # --- specs and arguments ---------------------------------------------------------------------

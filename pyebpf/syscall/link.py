@@ -16,9 +16,8 @@ from typing import Any
 from ..errors import NotSupportedError, SpecError
 from . import commands
 from ._sys import close_fd
-from .fd import FDObject
 from .info import LinkInfo, link_info
-from .pin import check_pin_path, unpin_path
+from .pin import Pinnable, check_pin_path
 
 
 def _prog_fd(prog: Any) -> int:
@@ -28,7 +27,7 @@ def _prog_fd(prog: Any) -> int:
     return fd
 
 
-class Link(FDObject):
+class Link(Pinnable):
     """A kernel bpf_link (or an attachment that behaves like one, see the subclasses)."""
 
     _kind = "link"
@@ -68,20 +67,6 @@ class Link(FDObject):
     @property
     def id(self) -> int:
         return link_info(self.fd).id
-
-    def pin(self, path: str) -> None:
-        """Pin on bpffs: the attachment then outlives this process."""
-        check_pin_path(path, must_exist=False)
-        commands.obj_pin(self.fd, path)
-        self._pinned = path
-
-    def unpin(self, path: str | None = None) -> None:
-        target = path or self._pinned
-        if target is None:
-            raise SpecError(f"link {self.description!r} is not pinned (give the path)")
-        unpin_path(target)
-        if target == self._pinned:
-            self._pinned = None
 
     @classmethod
     def from_pin(cls, path: str) -> Link:

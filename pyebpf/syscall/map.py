@@ -35,7 +35,7 @@ from .codecs import Codec, FDCodec, codec_for, int_ctype, packer, unpacker
 from .commands import ANY, EXIST, F_LOCK, NOEXIST
 from .fd import FDObject
 from .info import MapInfo, map_info
-from .pin import check_pin_path, unpin_path
+from .pin import Pinnable, check_pin_path
 
 __all__ = ["Map", "ANY", "NOEXIST", "EXIST", "F_LOCK", "possible_cpus"]
 
@@ -101,7 +101,7 @@ def _round8(n: int) -> int:
     return (n + 7) & ~7
 
 
-class Map(FDObject):
+class Map(Pinnable):
     """A BPF map in the kernel.
 
     ``key_type`` / ``value_type`` choose the codecs (``None``/``bytes``, ``int``, a struct
@@ -690,16 +690,3 @@ class Map(FDObject):
     @property
     def id(self) -> int:
         return map_info(self.fd).id
-
-    def pin(self, path: str) -> None:
-        check_pin_path(path, must_exist=False)
-        commands.obj_pin(self.fd, path)
-        self._pinned = path
-
-    def unpin(self, path: str | None = None) -> None:
-        target = path or self._pinned
-        if target is None:
-            raise SpecError(f"map {self.name!r} is not pinned (give the path)")
-        unpin_path(target)
-        if target == self._pinned:
-            self._pinned = None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import errno
 import os
 
-from ..errors import BPFError
+from ..errors import BPFError, SpecError
+from . import commands
 from ._sys import ffi, libc
+from .fd import FDObject
 
 BPF_FS_MAGIC = 0xCAFE4A11
 
@@ -57,3 +59,24 @@ def unpin_path(path: str) -> None:
         os.unlink(path)
     except FileNotFoundError:
         raise BPFError(errno.ENOENT, "unpin", f"nothing is pinned at {path!r}") from None
+
+
+class Pinnable(FDObject):
+    """A kernel object that can be pinned on bpffs (maps, programs, links)."""
+
+    _pinned: str | None = None
+
+    def pin(self, path: str) -> None:
+        """Pin on bpffs: the object then outlives this process."""
+        check_pin_path(path, must_exist=False)
+        commands.obj_pin(self.fd, path)
+        self._pinned = path
+
+    def unpin(self, path: str | None = None) -> None:
+        """Remove the pin (the one made by :meth:`pin` unless ``path`` is given)."""
+        target = path or self._pinned
+        if target is None:
+            raise SpecError(f"{self._kind} {self._label()} is not pinned (give the path)")
+        unpin_path(target)
+        if target == self._pinned:
+            self._pinned = None

@@ -22,7 +22,7 @@ from ._sys import ENOTSUPP, errno_name, ffi, permission_hint
 from .args import uint
 from .fd import FDObject
 from .info import ProgramInfo, prog_info
-from .pin import check_pin_path, unpin_path
+from .pin import Pinnable, check_pin_path
 from .verifier_log import summarize
 
 LOG_SIZE_START = 64 * 1024
@@ -93,7 +93,7 @@ def _raw(data: Any, what: str) -> bytes:
     raise SpecError(f"{what} must be bytes, not {type(data).__name__}")
 
 
-class Program(FDObject):
+class Program(Pinnable):
     """A program loaded into the kernel.
 
     ``Program(spec, maps={"counts": counts_map})`` resolves the map loads in the instructions
@@ -314,21 +314,6 @@ class Program(FDObject):
     @property
     def id(self) -> int:
         return prog_info(self.fd, with_instructions=False).id
-
-    def pin(self, path: str) -> None:
-        """Pin on bpffs so the program outlives this process."""
-        check_pin_path(path, must_exist=False)
-        commands.obj_pin(self.fd, path)
-        self._pinned = path
-
-    def unpin(self, path: str | None = None) -> None:
-        """Remove the pin (the one made by :meth:`pin` unless ``path`` is given)."""
-        target = path or self._pinned
-        if target is None:
-            raise SpecError(f"program {self.name!r} is not pinned (give the path)")
-        unpin_path(target)
-        if target == self._pinned:
-            self._pinned = None
 
 
 def _show_insn(insns: Instructions, slot: int) -> str:
