@@ -165,6 +165,10 @@ class Checker:
         self._src_regno = 0
         self._alu_code = 0
         self.alu_state: dict[int, tuple[tuple[bool, bool, bool], int]] = {}
+        # env->explore_alu_limits: once pointer arithmetic with an unknown scalar offset is
+        # seen (without CAP_PERFMON), scalars must match exactly for pruning, so that every
+        # path reaching that instruction is checked for the same masking state.
+        self.explore_alu_limits = False
         self._alu_commit: tuple[tuple[bool, bool, bool], int, bool] | None = None
         # stack liveness (6.18 computes it from the accesses seen while verifying)
         self.stack_use: dict[int, int] = {}
@@ -916,6 +920,7 @@ class Checker:
         self._alu_commit = ((off_is_neg, known, not off_is_dst), limit, mask_to_left)
         if known:
             return
+        self.explore_alu_limits = True
         # simulate the truncated (masked) offset on a speculative path: dst keeps the pointer
         branch = self.push_stack(self.insn_idx + 1, self.insn_idx, True)
         branch.frames[-1].regs[dst] = ptr.copy()
@@ -1234,6 +1239,19 @@ class Checker:
             return False
         base = ro.type & 0xFF
         if ro.type == SCALAR:
+            if self.explore_alu_limits:
+                return (
+                    ro.var_off == rc.var_off
+                    and ro.smin == rc.smin
+                    and ro.smax == rc.smax
+                    and ro.umin == rc.umin
+                    and ro.umax == rc.umax
+                    and ro.s32min == rc.s32min
+                    and ro.s32max == rc.s32max
+                    and ro.u32min == rc.u32min
+                    and ro.u32max == rc.u32max
+                    and _check_scalar_ids(ro.id, rc.id, idmap)
+                )
             if not ro.precise and exact == NOT_EXACT:
                 return True
             return (
