@@ -1568,44 +1568,25 @@ def _try_match_pkt_pointers(code: int, dst: int, src: int, this: VState, other: 
     second = (d.type == PTR_TO_PACKET_END and s.type == PTR_TO_PACKET) or (
         _is_init_pkt(d, PTR_TO_PACKET) and s.type == PTR_TO_PACKET_META
     )
-    if code == sc.JGT:
-        if first:
-            _find_good_pkt_pointers(this, d, d.type, False)
-            _mark_pkt_end(other, dst, True)
-        elif second:
-            _find_good_pkt_pointers(other, os_, s.type, True)
-            _mark_pkt_end(this, src, False)
-        else:
-            return False
-    elif code == sc.JLT:
-        if first:
-            _find_good_pkt_pointers(other, od, d.type, True)
-            _mark_pkt_end(this, dst, False)
-        elif second:
-            _find_good_pkt_pointers(this, s, s.type, False)
-            _mark_pkt_end(other, src, True)
-        else:
-            return False
-    elif code == sc.JGE:
-        if first:
-            _find_good_pkt_pointers(this, d, d.type, True)
-            _mark_pkt_end(other, dst, False)
-        elif second:
-            _find_good_pkt_pointers(other, os_, s.type, False)
-            _mark_pkt_end(this, src, True)
-        else:
-            return False
-    elif code == sc.JLE:
-        if first:
-            _find_good_pkt_pointers(other, od, d.type, False)
-            _mark_pkt_end(this, dst, True)
-        elif second:
-            _find_good_pkt_pointers(this, s, s.type, True)
-            _mark_pkt_end(other, src, False)
-        else:
-            return False
-    else:
+    if code not in (sc.JGT, sc.JLT, sc.JGE, sc.JLE) or not (first or second):
         return False
+    # The kernel's try_match_pkt_pointers, as a table: ``pkt > pkt_end`` (JGT) proves the
+    # packet range on the fall-through side, ``pkt < pkt_end`` (JLT) on the taken side; the
+    # "or equal" forms flip whether the bound is open; the mirrored comparison
+    # (``pkt_end > pkt``) flips both.
+    good_on_this = code in (sc.JGT, sc.JGE)
+    right_open = code in (sc.JGE, sc.JLT)
+    if first:
+        this_reg, other_reg, pkt_type, end_regno = d, od, d.type, dst
+    else:
+        good_on_this, right_open = not good_on_this, not right_open
+        this_reg, other_reg, pkt_type, end_regno = s, os_, s.type, src
+    if good_on_this:
+        _find_good_pkt_pointers(this, this_reg, pkt_type, right_open)
+        _mark_pkt_end(other, end_regno, not right_open)
+    else:
+        _find_good_pkt_pointers(other, other_reg, pkt_type, right_open)
+        _mark_pkt_end(this, end_regno, not right_open)
     return True
 
 
