@@ -7,17 +7,20 @@ String offsets refer to the string section of the matching ``.BTF``.
 
 from __future__ import annotations
 
+import array
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import IntEnum
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 from ..errors import BTFError
 from .parser import BTF, detect_byteorder
 
 _SECTION = ".BTF.ext"
+_NATIVE = "<" if sys.byteorder == "little" else ">"
+_U32 = next(code for code in "IL" if array.array(code).itemsize == 4)
 _R = TypeVar("_R")
 
 
@@ -162,18 +165,130 @@ class FuncInfoTable(tuple[FuncInfo, ...]):
         return b"".join(struct.pack(e + "II", f.insn_off // 8, f.type_id) for f in self)
 
 
-class LineInfoTable(tuple[LineInfo, ...]):
-    """A program's line info; ``to_bytes()`` gives the kernel's ``bpf_line_info`` records."""
+# Raw ``bpf_line_info`` records, flat: insn_off, file_name_off, line_off, line << 10 | column,
+# four numbers a record (no object per record: objects hold tens of thousands of them).
+LineRows = Sequence[int]
 
-    __slots__ = ()
+
+class LineInfoTable(Sequence[LineInfo]):
+    """Line info records; ``to_bytes()`` gives the kernel's ``bpf_line_info`` records.
+
+    Objects carry tens of thousands of line records, so tables read from ``.BTF.ext`` keep
+    the raw records (each chunk with the byte offset it is moved by) and build the
+    :class:`LineInfo` objects only when they are first looked at.
+    """
+
+    __slots__ = ("_chunks", "_sources", "_records", "_length")
+
+    def __init__(self, records: Iterable[LineInfo] = ()) -> None:
+        self._records: tuple[LineInfo, ...] | None = tuple(records)
+        self._chunks: list[tuple[LineRows, int]] = []
+        self._sources: Mapping[tuple[int, int, int], SourceLine] = {}
+        self._length = len(self._records)
+
+    @classmethod
+    def from_rows(
+        cls,
+        chunks: list[tuple[LineRows, int]],
+        sources: Mapping[tuple[int, int, int], SourceLine],
+    ) -> LineInfoTable:
+        """A lazy table: ``chunks`` of flat raw records, each moved by its byte offset;
+        ``sources`` maps (file_name_off, line_off, line_col) to the record's source line."""
+        table = cls.__new__(cls)
+        table._records = None
+        table._chunks = chunks
+        table._sources = sources
+        table._length = sum(len(rows) for rows, _base in chunks) // 4
+        return table
+
+    @property
+    def sources(self) -> Mapping[tuple[int, int, int], SourceLine]:
+        """(file_name_off, line_off, line_col) of a raw record -> its :class:`SourceLine`."""
+        if self._records is not None:
+            return {
+                (x.file_name_off, x.line_off, (x.line << 10) | x.column): x.source
+                for x in self._records
+            }
+        return self._sources
+
+    def rows(self) -> LineRows:
+        """The records, flat and raw (see :data:`LineRows`), offsets moved to where they are."""
+        if self._records is not None:
+            return [
+                v
+                for x in self._records
+                for v in (x.insn_off, x.file_name_off, x.line_off, (x.line << 10) | x.column)
+            ]
+        if len(self._chunks) == 1 and self._chunks[0][1] == 0:
+            return self._chunks[0][0]
+        out: list[int] = []
+        for rows, base in self._chunks:
+            moved = list(rows)
+            moved[0::4] = [a + base for a in rows[0::4]]
+            out += moved
+        return out
+
+    def _all(self) -> tuple[LineInfo, ...]:
+        records = self._records
+        if records is None:
+            source_of = self._sources.__getitem__
+            built: list[LineInfo] = []
+            for rows, base in self._chunks:
+                it = iter(rows)
+                built += [
+                    new_line_info(a + base, b, c, d >> 10, d & 0x3FF, source_of((b, c, d)))
+                    for a, b, c, d in zip(it, it, it, it, strict=False)
+                ]
+            records = self._records = tuple(built)
+        return records
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> LineInfo: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[LineInfo, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> LineInfo | tuple[LineInfo, ...]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[LineInfo]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LineInfoTable):
+            return self._all() == other._all()
+        if isinstance(other, tuple):
+            return self._all() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"LineInfoTable({self._all()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LineInfoTable, (self._all(),))
 
     def to_bytes(self, byteorder: str = sys.byteorder) -> bytes:
-        e = "<" if byteorder == "little" else ">"
+        pack = struct.Struct(("<" if byteorder == "little" else ">") + "IIII").pack
+        if self._records is None:
+            out = []
+            for rows, base in self._chunks:
+                it = iter(rows)
+                out += [
+                    pack((a + base) // 8, b, c, d)
+                    for a, b, c, d in zip(it, it, it, it, strict=False)
+                ]
+            return b"".join(out)
         return b"".join(
-            struct.pack(
-                e + "IIII", x.insn_off // 8, x.file_name_off, x.line_off, (x.line << 10) | x.column
-            )
-            for x in self
+            [
+                pack(x.insn_off // 8, x.file_name_off, x.line_off, (x.line << 10) | x.column)
+                for x in self._records
+            ]
         )
 
 
@@ -182,7 +297,7 @@ class BTFExt:
     """All of ``.BTF.ext``, keyed by the ELF section name each record list belongs to."""
 
     func_info: dict[str, tuple[FuncInfo, ...]]
-    line_info: dict[str, tuple[LineInfo, ...]]
+    line_info: dict[str, LineInfoTable]
     core_relos: dict[str, tuple[CORERelocation, ...]]
 
 
@@ -214,29 +329,34 @@ def parse_btf_ext(data: bytes | bytearray | memoryview, btf: BTF) -> BTFExt:
         return FuncInfo(insn_off, type_id)
 
     # Many records share a source line (one per instruction of a C statement): build each
-    # SourceLine once.
+    # SourceLine once. The LineInfo records themselves are built when first looked at.
     sources: dict[tuple[int, int, int], SourceLine] = {}
     files: dict[int, str] = {}
+    texts: dict[int, str] = {}
 
-    def line(off: int, fields: tuple[int, ...]) -> LineInfo:
-        (record,) = lines(off, 0, [fields])
-        return record
-
-    def lines(pos: int, rec_size: int, rows: list[tuple[int, ...]]) -> list[LineInfo]:
-        # Strings are checked record by record first, so the first bad record is reported.
-        for i, (_insn_off, file_off, line_off, line_col) in enumerate(rows):
-            if (file_off, line_off, line_col) not in sources:
-                off = pos + i * rec_size
-                file_name = files.get(file_off)
+    def lines(pos: int, rec_size: int, block: bytes) -> list[int]:
+        """The records of ``block`` (packed, 16 bytes each), flat, once their strings check."""
+        flat = array.array(_U32, block)
+        if e != _NATIVE:
+            flat.byteswap()
+        keys = zip(flat[1::4], flat[2::4], flat[3::4], strict=True)
+        # New keys in the order records first use them, so the first bad record is reported.
+        for key in dict.fromkeys(keys):
+            if key in sources:
+                continue
+            file_off, line_off, line_col = key
+            file_name = files.get(file_off)
+            text = texts.get(line_off)
+            try:
                 if file_name is None:
-                    file_name = files[file_off] = _string(btf, file_off, off)
-                sources[(file_off, line_off, line_col)] = _new_source_line(
-                    file_name, line_col >> 10, line_col & 0x3FF, _string(btf, line_off, off)
-                )
-        source_of = sources.__getitem__
-        return [
-            new_line_info(a, b, c, d >> 10, d & 0x3FF, source_of((b, c, d))) for a, b, c, d in rows
-        ]
+                    file_name = files[file_off] = btf.string(file_off)
+                if text is None:
+                    text = texts[line_off] = btf.string(line_off)
+            except BTFError as exc:
+                every = list(zip(flat[1::4], flat[2::4], flat[3::4], strict=True))
+                raise BTFError(exc.reason, _SECTION, pos + every.index(key) * rec_size) from None
+            sources[key] = _new_source_line(file_name, line_col >> 10, line_col & 0x3FF, text)
+        return flat.tolist()
 
     def core(off: int, fields: tuple[int, ...]) -> CORERelocation:
         insn_off, type_id, access_off, kind = fields
@@ -252,7 +372,12 @@ def parse_btf_ext(data: bytes | bytearray | memoryview, btf: BTF) -> BTFExt:
 
     return BTFExt(
         func_info=_records(raw, e, btf, hdr_len + fi_off, fi_len, "II", func, "func_info"),
-        line_info=_records(raw, e, btf, hdr_len + li_off, li_len, "IIII", line, "line_info", lines),
+        line_info={
+            name: LineInfoTable.from_rows([(rows, 0)], sources)
+            for name, rows in _records(
+                raw, e, btf, hdr_len + li_off, li_len, "IIII", None, "line_info", lines
+            ).items()
+        },
         core_relos=_records(raw, e, btf, hdr_len + co_off, co_len, "IIII", core, "core_relo"),
     )
 
@@ -271,9 +396,9 @@ def _records(
     start: int,
     length: int,
     fmt: str,
-    decode: Callable[[int, tuple[int, ...]], _R],
+    decode: Callable[[int, tuple[int, ...]], _R] | None,
     what: str,
-    decode_rows: Callable[[int, int, list[tuple[int, ...]]], list[_R]] | None = None,
+    decode_rows: Callable[[int, int, bytes], list[_R]] | None = None,
 ) -> dict[str, tuple[_R, ...]]:
     """Decode one info block: ``rec_size``, then (section name, count, records) groups.
 
@@ -309,9 +434,13 @@ def _records(
                 f"{what} for section {name!r}: {count} records run past the end", _SECTION, pos
             )
         records = out.setdefault(name, [])
-        if rec_size == min_size and decode_rows is not None:
-            rows = list(known.iter_unpack(raw[pos : pos + count * rec_size]))
-            records += decode_rows(pos, rec_size, rows)
+        if decode_rows is not None:
+            block = raw[pos : pos + count * rec_size]
+            if rec_size != min_size:
+                block = b"".join(block[i : i + min_size] for i in range(0, len(block), rec_size))
+            records += decode_rows(pos, rec_size, block)
+        elif decode is None:
+            raise AssertionError("_records needs decode or decode_rows")  # pragma: no cover
         elif rec_size == min_size:
             block = raw[pos : pos + count * rec_size]
             for i, fields in enumerate(known.iter_unpack(block)):

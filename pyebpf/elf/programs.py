@@ -9,7 +9,7 @@ lays them out; BTF func and line info are rebased to the program's slots.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import itemgetter
@@ -17,8 +17,8 @@ from typing import Any
 
 from ..asm import Instruction, Instructions
 from ..asm.opcodes import CallKind, PseudoSrc
-from ..btf import BTFExt, CORERelocation, FuncInfo, FuncInfoTable, LineInfo, LineInfoTable
-from ..btf.ext import new_line_info
+from ..btf import BTFExt, CORERelocation, FuncInfo, FuncInfoTable, LineInfoTable, SourceLine
+from ..btf.ext import LineRows
 from ..errors import DecodeError, ElfError
 from .container import ElfObject, Relocation, RelocType, Section, SymbolType
 from .externs import ExternSpec
@@ -280,21 +280,35 @@ class LinkedProgram:
 
 
 class ExtIndex:
-    """BTF.ext records of each section, sorted by offset, for range lookups per function."""
+    """BTF.ext records of each section, sorted by offset, for range lookups per function.
+
+    Line info stays in raw rows (see :class:`LineInfoTable`): programs get lazy tables.
+    """
 
     def __init__(self, ext: BTFExt | None) -> None:
         self._tables: dict[tuple[str, str], tuple[list[int], list[Any]]] = {}
+        self._lines: dict[str, tuple[list[int], LineRows]] = {}  # flat raw records
+        self.sources: dict[str, Mapping[tuple[int, int, int], SourceLine]] = {}
         if ext is None:
             return
         tables: tuple[tuple[str, Mapping[str, tuple[Any, ...]]], ...] = (
             ("func", ext.func_info),
-            ("line", ext.line_info),
             ("core", ext.core_relos),
         )
         for what, per_section in tables:
             for section, records in per_section.items():
                 ordered = sorted(records, key=lambda r: r.insn_off)
                 self._tables[(what, section)] = ([r.insn_off for r in ordered], ordered)
+        for section, table in ext.line_info.items():
+            rows = table.rows()
+            offsets = list(rows[0::4])
+            if offsets != sorted(offsets):
+                it = iter(rows)
+                ordered = sorted(zip(it, it, it, it, strict=False), key=_OP)
+                rows = [v for row in ordered for v in row]
+                offsets = list(rows[0::4])
+            self._lines[section] = (offsets, rows)
+            self.sources[section] = table.sources
 
     def between(self, what: str, section: str, lo: int, hi: int) -> list[Any]:
         table = self._tables.get((what, section))
@@ -302,6 +316,34 @@ class ExtIndex:
             return []
         offsets, records = table
         return records[bisect.bisect_left(offsets, lo) : bisect.bisect_left(offsets, hi)]
+
+    def lines_between(self, section: str, lo: int, hi: int) -> LineRows:
+        """The flat raw line records of ``section`` at byte offsets ``lo`` to ``hi``."""
+        table = self._lines.get(section)
+        if table is None:
+            return ()
+        offsets, rows = table
+        return rows[4 * bisect.bisect_left(offsets, lo) : 4 * bisect.bisect_left(offsets, hi)]
+
+
+class _Sources(Mapping[tuple[int, int, int], SourceLine]):
+    """The source lines of several sections' line info, as one mapping."""
+
+    def __init__(self, maps: list[Mapping[tuple[int, int, int], SourceLine]]) -> None:
+        self._maps = maps
+
+    def __getitem__(self, key: tuple[int, int, int]) -> SourceLine:
+        for m in self._maps:
+            found = m.get(key)
+            if found is not None:
+                return found
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        return iter({k: None for m in self._maps for k in m})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def link_program(main: Function, functions: dict[str, Function], ext: ExtIndex) -> LinkedProgram:
@@ -323,62 +365,67 @@ def link_program(main: Function, functions: dict[str, Function], ext: ExtIndex) 
         i += 1
     body: list[Instruction] = []
     func_info: list[FuncInfo] = []
-    line_info: list[LineInfo] = []
+    line_chunks: list[tuple[LineRows, int]] = []
+    line_sources: list[Mapping[tuple[int, int, int], SourceLine]] = []
     core: list[CORERelocation] = []
     slot = 0
     for func in order:
         base = slot * 8 - func.start  # new byte offset = old byte offset + base
         lo, hi = func.start, func.start + func.size
         sec = func.section.name
-        lines = ext.between("line", sec, lo, hi)
+        lines = ext.lines_between(sec, lo, hi)
+        if lines:
+            line_chunks.append((lines, base))
+            section_sources = ext.sources[sec]
+            if not any(m is section_sources for m in line_sources):
+                line_sources.append(section_sources)
         if base == 0:
             # A program at the start of its own section (the usual layout): the records
             # are already right, and they are immutable.
             func_info += ext.between("func", sec, lo, hi)
-            line_info += lines
             core += ext.between("core", sec, lo, hi)
         else:
             for rec in ext.between("func", sec, lo, hi):
                 func_info.append(FuncInfo(rec.insn_off + base, rec.type_id))
-            line_info += [
-                new_line_info(
-                    line.insn_off + base,
-                    line.file_name_off,
-                    line.line_off,
-                    line.line,
-                    line.column,
-                    line.source,
-                )
-                for line in lines
-            ]
             for relo in ext.between("core", sec, lo, hi):
                 core.append(
                     CORERelocation(relo.insn_off + base, relo.type_id, relo.access, relo.kind)
                 )
-        body.extend(_with_sources(func, lines))
+        body.extend(_with_sources(func, lines, ext.sources.get(sec, {})))
         slot += func.instructions.slot_count
+    sources = line_sources[0] if len(line_sources) == 1 else _Sources(line_sources)
     return LinkedProgram(
         Instructions._from_tuple(tuple(body)),
         FuncInfoTable(func_info),
-        LineInfoTable(line_info),
+        LineInfoTable.from_rows(line_chunks, sources),
         tuple(core),
     )
 
 
-def _with_sources(func: Function, lines: list[LineInfo]) -> Instructions:
+def _with_sources(
+    func: Function, lines: LineRows, sources: Mapping[tuple[int, int, int], SourceLine]
+) -> Instructions:
     """The function's instructions with their C source lines (computed once per function)."""
     if func.sourced is None:
         if not lines:
             func.sourced = func.instructions
         else:
             insns = func.instructions
-            by_offset = {line.insn_off - func.start: line.source for line in lines}
-            sources = map(by_offset.get, [slot * 8 for slot in insns.slot_offsets])
+            start = func.start
+            it = iter(lines)
+            by_slot = {
+                (a - start) >> 3: sources[(b, c, d)]
+                for a, b, c, d in zip(it, it, it, it, strict=False)
+                if not a & 7
+            }
+            found = map(by_slot.get, insns.slot_offsets)
+            # ``insn.with_source(source)`` inlined: one instruction in three or more gets one.
+            make = tuple.__new__
             func.sourced = Instructions._from_tuple(
                 tuple(
                     [
-                        insn if source is None else insn.with_source(source)
-                        for insn, source in zip(insns, sources, strict=True)
+                        insn if source is None else make(Instruction, (*insn[:7], source))
+                        for insn, source in zip(insns, found, strict=True)
                     ]
                 )
             )
