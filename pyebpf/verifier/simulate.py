@@ -1240,18 +1240,7 @@ class Checker:
         base = ro.type & 0xFF
         if ro.type == SCALAR:
             if self.explore_alu_limits:
-                return (
-                    ro.var_off == rc.var_off
-                    and ro.smin == rc.smin
-                    and ro.smax == rc.smax
-                    and ro.umin == rc.umin
-                    and ro.umax == rc.umax
-                    and ro.s32min == rc.s32min
-                    and ro.s32max == rc.s32max
-                    and ro.u32min == rc.u32min
-                    and ro.u32max == rc.u32max
-                    and _check_scalar_ids(ro.id, rc.id, idmap)
-                )
+                return _same_value(ro, rc) and _check_scalar_ids(ro.id, rc.id, idmap)
             if not ro.precise and exact == NOT_EXACT:
                 return True
             return (
@@ -1385,11 +1374,10 @@ def _check_scalar_ids(old_id: int, cur_id: int, idmap: dict[int, int]) -> bool:
     return _check_ids(old_id, cur_id, idmap)
 
 
-def _regs_exact(ro: Reg, rc: Reg, idmap: dict[int, int]) -> bool:
+def _same_value(ro: Reg, rc: Reg) -> bool:
+    """The tnum and all eight bounds are equal."""
     return (
-        ro.type == rc.type
-        and ro.off == rc.off
-        and ro.var_off == rc.var_off
+        ro.var_off == rc.var_off
         and ro.smin == rc.smin
         and ro.smax == rc.smax
         and ro.umin == rc.umin
@@ -1398,6 +1386,14 @@ def _regs_exact(ro: Reg, rc: Reg, idmap: dict[int, int]) -> bool:
         and ro.s32max == rc.s32max
         and ro.u32min == rc.u32min
         and ro.u32max == rc.u32max
+    )
+
+
+def _regs_exact(ro: Reg, rc: Reg, idmap: dict[int, int]) -> bool:
+    return (
+        ro.type == rc.type
+        and ro.off == rc.off
+        and _same_value(ro, rc)
         and ro.map is rc.map
         and ro.range == rc.range
         and ro.mem_size == rc.mem_size
