@@ -76,17 +76,22 @@ def map_create(
 
 def map_lookup_elem(fd: int, key: bytes | None, value_size: int, flags: int = 0) -> bytes | None:
     """The value stored under ``key``; ``None`` if there is none (ENOENT)."""
+    return _read_elem(Cmd.MAP_LOOKUP_ELEM, fd, key, value_size, flags)
+
+
+def _read_elem(cmd: Cmd, fd: int, key: bytes | None, value_size: int, flags: int) -> bytes | None:
+    """A command that reads one element's value; ``None`` on ENOENT."""
     attr = new_attr()
     value = ffi.new("char[]", value_size)
     attr.map_fd = fd
     attr.key = addr(ffi.from_buffer(key)) if key is not None else 0
     attr.value = addr(value)
     attr.flags = flags
-    ret, err = bpf_errno(Cmd.MAP_LOOKUP_ELEM, attr)
+    ret, err = bpf_errno(cmd, attr)
     if ret < 0:
         if err == errno.ENOENT:
             return None
-        raise bpf_error(err, Cmd.MAP_LOOKUP_ELEM)
+        raise bpf_error(err, cmd)
     return ffi.unpack(value, value_size)
 
 
@@ -131,18 +136,7 @@ def map_lookup_and_delete_elem(
     fd: int, key: bytes | None, value_size: int, flags: int = 0
 ) -> bytes | None:
     """Pop ``key`` (or the head of a queue/stack when ``key`` is None); ``None`` if empty."""
-    attr = new_attr()
-    value = ffi.new("char[]", value_size)
-    attr.map_fd = fd
-    attr.key = addr(ffi.from_buffer(key)) if key is not None else 0
-    attr.value = addr(value)
-    attr.flags = flags
-    ret, err = bpf_errno(Cmd.MAP_LOOKUP_AND_DELETE_ELEM, attr)
-    if ret < 0:
-        if err == errno.ENOENT:
-            return None
-        raise bpf_error(err, Cmd.MAP_LOOKUP_AND_DELETE_ELEM)
-    return ffi.unpack(value, value_size)
+    return _read_elem(Cmd.MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value_size, flags)
 
 
 def map_freeze(fd: int) -> None:
