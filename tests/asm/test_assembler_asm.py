@@ -68,7 +68,6 @@ ALIASES = [
     ("r0 = *(u8 *)skb[r1 + -4]", Instruction(0x50, 0, 1, 0, -4)),
     ("r0 = 0;", mov(R0, 0)),
     ("r0 = 0 /* inline */ # and a comment", mov(R0, 0)),
-    ("r0 = 0 ; r0 = 1", None),  # `;` is no comment and splits no statements (llvm-mc: error)
     ("r0 /* a */ = /* b */ 0 // trailing", mov(R0, 0)),
     ("  12:\tb7 00 00 00 00 00 00 00\tr0 = 0x0", mov(R0, 0)),
 ]
@@ -81,6 +80,33 @@ def test_accepted_spellings(text: str, insn: Instruction | None) -> None:
             assemble(text)
         return
     assert list(assemble(text)) == [insn]
+
+
+def test_semicolons_separate_statements() -> None:
+    text = """
+    ;   int x = ctx->len;              (llvm-objdump -S prints source lines like this)
+    ; /src/prog.c:12
+    top: r0 = 0 ; r1 = 1;r2 = 2   # one line, three statements; `;` in a comment is a comment
+    if r1 > 3 goto top; exit ;
+    """
+    prog = assemble(text)
+    assert list(prog) == [
+        mov(R0, 0).with_label("top"),
+        mov(R1, 1),
+        mov(R2, 2),
+        Instruction(0x25, 1, 0, 0, 3).with_reference("top"),
+        Instruction(0x95, 0, 0, 0, 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("r0 = 0\nr0 = 1; r1 = +; exit", 2), ("r0 = 0; goto nowhere\nexit", 1)],
+)
+def test_errors_in_split_lines_name_the_text_line(text: str, line: int) -> None:
+    with pytest.raises(AssemblerError) as info:
+        assemble(text)
+    assert info.value.line == line
 
 
 def test_labels_comments_and_blank_lines() -> None:

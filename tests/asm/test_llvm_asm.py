@@ -70,6 +70,20 @@ def test_llvm_mc_assembles_our_text_to_our_bytes(tmp_path: Path, hex_imm: bool) 
     assert ours == theirs, _first_difference(ours, theirs, corpus)
 
 
+def test_llvm_mc_and_we_split_lines_at_semicolons_alike(tmp_path: Path) -> None:
+    """Several statements on a line, separated by `;` with or without blanks."""
+    texts = [format_instruction(insn) for insn in edge_corpus()]
+    separators = ["; ", " ; ", ";", " ;\t"]
+    lines = []
+    for start in range(0, len(texts), 3):
+        group = texts[start : start + 3]
+        lines.append(separators[start % len(separators)].join(group) + ("" if start % 2 else ";"))
+    text = "\n".join(lines) + "\n"
+    ours = assemble(text).to_bytes()
+    assert ours == Instructions(edge_corpus()).to_bytes()
+    assert ours == mc_assemble(text, tmp_path)
+
+
 @pytest.mark.parametrize("hex_imm", [False, True], ids=["decimal", "hex"])
 def test_llvm_objdump_prints_what_we_print(tmp_path: Path, hex_imm: bool) -> None:
     corpus = edge_corpus() + wide_gotol_corpus()
@@ -156,3 +170,37 @@ def test_clang_output_round_trips(tmp_path: Path) -> None:
         bad = _diff_texts(insns, listed, hex_imm, skip_local=True)
         assert not bad, "\n".join(bad)
         assert assemble(disassemble(data, hex_imm=hex_imm)).to_bytes() == data
+
+
+def test_objdump_listing_with_source_lines_assembles(tmp_path: Path) -> None:
+    """`llvm-objdump -d -S -l` interleaves `; file:line` and `; source` lines: comments to us."""
+    if shutil.which("clang-22") is None:
+        if os.environ.get("PYEBPF_REQUIRE_LLVM", "") not in ("", "0"):
+            pytest.fail("PYEBPF_REQUIRE_LLVM=1 but clang-22 is not installed")
+        pytest.skip("clang-22 is not installed")
+    source, obj = tmp_path / "prog.c", tmp_path / "prog.o"
+    source.write_text(_C_PROGRAM)
+    subprocess.run(
+        ["clang-22", "-target", "bpf", "-mcpu=v4", "-O2", "-g", "-c", str(source), "-o", str(obj)],
+        check=True,
+    )
+    raw = tmp_path / "tc.bin"
+    subprocess.run(
+        ["llvm-objcopy-22", "-O", "binary", "--only-section=tc", str(obj), str(raw)], check=True
+    )
+
+    def listing(*flags: str) -> str:
+        args = ["llvm-objdump-22", "-d", *flags, "--section=tc", str(obj)]
+        return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+    with_source = listing("-S", "-l")
+    assert sum(line.startswith(";") for line in with_source.splitlines()) >= 4
+    ours = assemble(with_source).to_bytes()
+    assert ours == assemble(listing()).to_bytes()
+    # LLVM prints a local call as `call -0x1`, a helper call: only those bytes differ.
+    data = raw.read_bytes()
+    assert len(ours) == len(data)
+    for at in range(0, len(data), 8):
+        if data[at] == 0x85 and data[at + 1] >> 4 == 1:
+            continue
+        assert ours[at : at + 8] == data[at : at + 8], at // 8

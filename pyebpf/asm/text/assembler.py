@@ -1,7 +1,8 @@
 """The text assembler: the pseudo-C syntax of ``llvm-mc -triple bpf`` and ``llvm-objdump``.
 
-``assemble(text)`` reads one statement per line (``;`` also separates statements is NOT
-supported, since the kernel log uses it for state). It accepts:
+``assemble(text)`` reads statements one per line, or several on a line separated by ``;`` (as
+llvm-mc does). A line that *starts* with ``;`` is a comment: that is how ``llvm-objdump -S``
+and ``-l`` interleave source lines and file names with the code. It accepts:
 
 * everything :func:`pyebpf.asm.disassemble` prints, and the text ``llvm-objdump-22 -d`` prints
   (in hex or decimal), including whole listing lines (``  12:\\tb7 00 ... \\tr0 = 0``) with
@@ -848,12 +849,54 @@ def _assemble(text: str) -> Instructions:
         program = Instructions._from_tuple(tuple(_assemble_log(statements)))
         labels = None
     else:
-        insns, encoded, labels = _assemble_lines(lines, text)
-        program = Instructions._from_tuple(tuple(insns), encoded)
-        del insns
-        numbers = None
+        split = _split_statements(lines) if ";" in text else None
+        if split is None:
+            insns, encoded, labels = _assemble_lines(lines, text)
+            program = Instructions._from_tuple(tuple(insns), encoded)
+            del insns
+            numbers = None
+        else:
+            # One statement per line from here on; errors name the line of the text.
+            statements, origin = split
+            try:
+                insns, encoded, labels = _assemble_lines(statements, text)
+                program = Instructions._from_tuple(tuple(insns), encoded)
+                del insns
+                _check_references(program, None, statements, labels)
+            except AssemblerError as exc:
+                line = origin[exc.line - 1] if 0 < exc.line <= len(origin) else exc.line
+                raise AssemblerError(exc.reason, line, exc.text, exc.column) from None
+            return program
     _check_references(program, numbers, lines, labels)
     return program
+
+
+def _split_statements(lines: list[str]) -> tuple[list[str], list[int]] | None:
+    """Lines with ``;`` cut into one statement each, with each one's line number in the text.
+
+    None when no line needs it (``;`` only inside comments), so plain text keeps its fast path.
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    changed = False
+    for number, raw in enumerate(lines, 1):
+        if ";" not in raw:
+            out.append(raw)
+            origin.append(number)
+            continue
+        line = _strip_comment(raw)
+        if ";" not in line:
+            out.append(raw)
+            origin.append(number)
+            continue
+        changed = True
+        if line.lstrip().startswith(";"):
+            parts = [""]  # an objdump -S / -l source or file line
+        else:
+            parts = [part for part in line.split(";") if part.strip()] or [""]
+        out.extend(parts)
+        origin.extend([number] * len(parts))
+    return (out, origin) if changed else None
 
 
 def _assemble_log(statements: list[tuple[int, str, str | None, int | None]]) -> list[Instruction]:
