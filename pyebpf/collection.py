@@ -7,9 +7,10 @@ This is where the offline description meets the running kernel, in libbpf's orde
    ``pin_root`` for maps marked ``LIBBPF_PIN_BY_NAME`` (pinning new ones there);
 3. resolve externs: kfunc and ksym BTF ids from ``/sys/kernel/btf/vmlinux``, untyped ksym
    addresses from ``/proc/kallsyms``, ``.kconfig`` values from the kernel configuration;
-4. load every program with its maps, BTF func/line info and attach target, keeping the
+4. apply CO-RE relocations against the kernel's BTF (or ``core_btf``), as libbpf does;
+5. load every program with its maps, BTF func/line info and attach target, keeping the
    verifier log on failure;
-5. fill prog arrays and maps of maps from their ``values`` initialisers.
+6. fill prog arrays and maps of maps from their ``values`` initialisers.
 
 The result is a :class:`Collection` of live objects by name; globals stay readable and
 writable through :attr:`Collection.variables`.
@@ -21,16 +22,20 @@ import gzip
 import os
 import platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .asm import Instructions
-from .asm.opcodes import PseudoSrc
-from .btf import Kind, kernel_btf, sanitize_for_kernel
+from .asm import Instruction, Instructions
+from .asm.instruction import to_s32, to_s64
+from .asm.opcodes import CALL, InsnClass, PseudoSrc, Size, Source
+from .btf import BTF as ParsedBTF
+from .btf import CORERelocation, Kind, kernel_btf, module_btf, read_btf_file, sanitize_for_kernel
+from .btf.core import CandidateCache, CORERelocationResult, compute_relocation, describe_relocation
+from .btf.kernel import KERNEL_BTF_DIR
 from .elf import ObjectSpec, VariableSpec, load_object, section_info
 from .elf.externs import ExternSpec
-from .errors import BTFError, NotSupportedError, SpecError
+from .errors import AsmError, BTFError, CORERelocationError, NotSupportedError, SpecError
 from .kernel_tables import MapType, ProgType
 from .spec import MapSpec, Pinning, ProgramSpec
 from .syscall import BTF, Map, Program
@@ -141,11 +146,14 @@ def load_collection(
     pin_root: str = DEFAULT_PIN_ROOT,
     log_level: int = 0,
     kconfig: Mapping[str, int | bool | str] | None = None,
+    core_btf: ParsedBTF | str | os.PathLike[str] | None = None,
 ) -> Collection:
     """Load every map and program of ``spec`` (an ObjectSpec, or a path/bytes to read one).
 
     ``kconfig`` overrides values of ``.kconfig`` externs (by name); the rest come from the
-    running kernel's configuration.
+    running kernel's configuration. ``core_btf`` is the BTF CO-RE relocations are resolved
+    against (a parsed BTF or the path of a raw BTF file, like libbpf's ``btf_custom_path``);
+    by default the running kernel's ``/sys/kernel/btf/vmlinux``.
     """
     if not isinstance(spec, ObjectSpec):
         spec = load_object(spec)
@@ -153,16 +161,29 @@ def load_collection(
         raise NotSupportedError(
             f"this object is {spec.byteorder}-endian and the kernel is {sys.byteorder}-endian"
         )
+    if core_btf is not None and not isinstance(core_btf, ParsedBTF | str | os.PathLike):
+        raise SpecError(
+            f"core_btf must be a BTF or the path of a BTF file, not {type(core_btf).__name__}"
+        )
     coll = Collection(spec)
+    target = (
+        read_btf_file(os.fspath(core_btf)) if isinstance(core_btf, str | os.PathLike) else core_btf
+    )
     try:
-        _load(coll, pin_root, log_level, kconfig or {})
+        _load(coll, pin_root, log_level, kconfig or {}, target)
     except BaseException:
         coll.close()
         raise
     return coll
 
 
-def _load(coll: Collection, pin_root: str, log_level: int, kconfig: Mapping[str, Any]) -> None:
+def _load(
+    coll: Collection,
+    pin_root: str,
+    log_level: int,
+    kconfig: Mapping[str, Any],
+    core_btf: ParsedBTF | None,
+) -> None:
     spec = coll.spec
     layout = {e.name: (e.offset, e.size) for e in spec.externs.values() if e.kind == "kconfig"}
     if spec.btf is not None:
@@ -173,7 +194,22 @@ def _load(coll: Collection, pin_root: str, log_level: int, kconfig: Mapping[str,
                 contents=((0, _kconfig_value(spec.externs, map_spec.value_size, kconfig)),)
             )
         coll.maps[name] = _create_map(map_spec, coll.btf, pin_root)
+    candidates: CandidateCache | None = None  # shared by all programs, as in libbpf
     for name, prog_spec in spec.programs.items():
+        relocations = spec.core_relocations.get(name, ())
+        if relocations:
+            if spec.btf is None:
+                raise SpecError(f"program {name!r} has CO-RE relocations but the object has no BTF")
+            if candidates is None:
+                if core_btf is not None:  # an explicit target replaces vmlinux and modules
+                    candidates = CandidateCache(spec.btf, core_btf)
+                else:
+                    candidates = CandidateCache(spec.btf, kernel_btf(), _module_btfs)
+            prog_spec = prog_spec.replace(
+                instructions=apply_core_relocations(
+                    prog_spec.instructions, relocations, spec.btf, candidates, name
+                )
+            )
         coll.programs[name] = _load_program(prog_spec, spec, coll, log_level)
     for name, map_spec in spec.maps.items():
         if map_spec.type in _FD_MAPS and map_spec.contents:
@@ -236,10 +272,6 @@ def _load_program(prog: ProgramSpec, obj: ObjectSpec, coll: Collection, log_leve
         raise NotSupportedError(f"program {prog.name!r}: struct_ops programs are not supported yet")
     if prog.type == ProgType.EXT:
         raise NotSupportedError(f"program {prog.name!r}: freplace programs need a target program")
-    if prog.name in obj.core_relocations:
-        raise NotSupportedError(
-            f"program {prog.name!r} has CO-RE relocations, which pyebpf does not apply yet"
-        )
     insns = _resolve_externs(prog.instructions, obj.externs, prog.name)
     attach_btf_id = prog.attach_btf_id
     info = section_info(prog.section_name)
@@ -345,6 +377,130 @@ def _attach_btf_id(prog: ProgramSpec) -> int:
     return found[0].id
 
 
+# --- CO-RE ---------------------------------------------------------------------------------
+
+# libbpf's poison for an instruction whose CO-RE relocation failed: a call of helper 0xbad2310
+# ("bad relo"), which the verifier only reports if the instruction is reachable.
+POISON_CALL_CORE = 0xBAD2310
+_SIZE_CODES = {1: Size.B, 2: Size.H, 4: Size.W, 8: Size.DW}
+_SIZE_BYTES = {int(code): size for size, code in _SIZE_CODES.items()}
+_U64 = (1 << 64) - 1
+
+
+def _module_btfs() -> list[ParsedBTF]:
+    """The BTF of every loaded kernel module (searched when vmlinux has no candidate)."""
+    try:
+        names = sorted(os.listdir(KERNEL_BTF_DIR))
+    except OSError:
+        return []
+    return [module_btf(name) for name in names if name != "vmlinux"]
+
+
+def apply_core_relocations(
+    insns: Instructions,
+    relocations: Sequence[CORERelocation],
+    local_btf: ParsedBTF,
+    targets: CandidateCache | ParsedBTF,
+    prog: str = "",
+) -> Instructions:
+    """``insns`` with each CO-RE relocation resolved against ``targets`` and patched in.
+
+    ``targets`` is a target BTF (e.g. the kernel's) or a :class:`CandidateCache` shared by
+    the programs of one object. Raises CORERelocationError naming the program, relocation,
+    instruction, type and access string when a relocation can neither be applied nor poisoned.
+    """
+    cache = targets if isinstance(targets, CandidateCache) else CandidateCache(local_btf, targets)
+    out: list[Instruction | tuple[Instruction, Instruction]] = list(insns)
+    for number, relo in enumerate(relocations):
+        where = (
+            f"program {prog!r}: CO-RE relocation #{number} {describe_relocation(local_btf, relo)}"
+        )
+        if relo.insn_off % 8:
+            raise CORERelocationError(
+                f"{where}: instruction offset {relo.insn_off} is not a multiple of 8"
+            )
+        try:
+            index = insns.index_of(relo.insn_off // 8)
+        except AsmError as exc:
+            raise CORERelocationError(f"{where}: {exc}") from None
+        try:
+            result = compute_relocation(local_btf, relo, cache)
+        except CORERelocationError as exc:
+            raise CORERelocationError(f"{where} at instruction {index}: {exc}") from None
+        current = out[index]
+        if not isinstance(current, Instruction):  # a poisoned ld_imm64 (two calls)
+            continue
+        try:
+            out[index] = patch_instruction(current, result)
+        except CORERelocationError as exc:
+            raise CORERelocationError(f"{where} at instruction {index}: {exc}") from None
+    flat: list[Instruction] = []
+    for item in out:
+        if isinstance(item, Instruction):
+            flat.append(item)
+        else:
+            flat.extend(item)
+    return Instructions(flat)
+
+
+def _poisoned(insn: Instruction) -> Instruction | tuple[Instruction, Instruction]:
+    call = Instruction(CALL, imm=POISON_CALL_CORE, label=insn.label, source=insn.source)
+    if insn.is_ld_imm64:  # both halves, so the verifier does not see a stray second slot
+        return (call, Instruction(CALL, imm=POISON_CALL_CORE))
+    return call
+
+
+def patch_instruction(
+    insn: Instruction, result: CORERelocationResult
+) -> Instruction | tuple[Instruction, Instruction]:
+    """libbpf's bpf_core_patch_insn: the relocated instruction (two calls for a poisoned
+    ld_imm64). CORERelocationError when the instruction is not what the relocation expects."""
+    if result.poison:
+        return _poisoned(insn)
+    orig, new = result.orig_value, result.new_value
+    cls = insn.cls
+    if cls in (InsnClass.ALU, InsnClass.ALU64):
+        if insn.opcode & 0x08 != Source.K:
+            raise CORERelocationError(f"`{insn}` has no immediate operand to relocate")
+        if result.validate and insn.imm & _U64 != orig:
+            raise CORERelocationError(
+                f"unexpected value in `{insn}` (ALU/ALU64): got {insn.imm}, expected {orig} -> {new}"
+            )
+        return insn.replace(imm=to_s32(new))
+    if cls in (InsnClass.LDX, InsnClass.ST, InsnClass.STX):
+        if result.validate and insn.off & _U64 != orig:
+            raise CORERelocationError(
+                f"unexpected offset in `{insn}` (LDX/ST/STX): got {insn.off}, expected {orig} -> {new}"
+            )
+        if new > 0x7FFF:
+            raise CORERelocationError(f"offset {new} is too big for `{insn}` (LDX/ST/STX)")
+        if result.fail_size_adjust:
+            # The field has another size on the target and is neither a pointer nor unsigned.
+            return _poisoned(insn)
+        opcode = insn.opcode
+        if result.new_size != result.orig_size:
+            size = _SIZE_BYTES[opcode & 0x18]
+            if size != result.orig_size:
+                raise CORERelocationError(
+                    f"unexpected memory size in `{insn}`: got {size}, expected {result.orig_size}"
+                )
+            code = _SIZE_CODES.get(result.new_size)
+            if code is None:
+                raise CORERelocationError(f"invalid new memory size {result.new_size} for `{insn}`")
+            opcode = (opcode & ~0x18) | code
+        return insn.replace(opcode=opcode, off=new)
+    if cls == InsnClass.LD:
+        if not insn.is_ld_imm64 or insn.src != 0 or insn.off != 0:
+            raise CORERelocationError(f"`{insn}` (LDIMM64) has an unexpected form")
+        if result.validate and insn.imm & _U64 != orig:
+            raise CORERelocationError(
+                f"unexpected value in `{insn}` (LDIMM64): got {insn.imm & _U64}, "
+                f"expected {orig} -> {new}"
+            )
+        return insn.replace(imm=to_s64(new))
+    raise CORERelocationError(f"cannot relocate `{insn}` (opcode {insn.opcode:#04x})")
+
+
 # --- .kconfig ------------------------------------------------------------------------------
 
 
@@ -429,9 +585,12 @@ def _kconfig_bytes(ext: ExternSpec, value: Any) -> bytes:
 
 
 __all__ = [
+    "POISON_CALL_CORE",
     "Collection",
     "Variable",
+    "apply_core_relocations",
     "kernel_version_code",
     "load_collection",
+    "patch_instruction",
     "read_kernel_config",
 ]

@@ -159,3 +159,7 @@ class MapKeyError(PyebpfError, KeyError):
 
     def __str__(self) -> str:  # KeyError would print the repr of the message
         return str(self.args[0]) if self.args else ""
+
+
+class CORERelocationError(BTFError):
+    """A CO-RE relocation that cannot be applied: names the program, instruction and access."""

@@ -23,6 +23,7 @@ examples:
   pyebpf load prog.o --pin /sys/fs/bpf/app programs at DIR/NAME, maps at DIR/maps/NAME
   pyebpf load prog.o --json
   pyebpf load prog.o --log                 on rejection, print the kernel verifier's log
+  pyebpf load prog.o --core-btf old.btf    CO-RE relocations against another kernel's BTF
 """
 
 RUN_EXAMPLES = """\
@@ -71,6 +72,12 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         help="where maps marked LIBBPF_PIN_BY_NAME live (default: DIR/maps with --pin, "
         "else /sys/fs/bpf)",
     )
+    p.add_argument(
+        "--core-btf",
+        metavar="FILE",
+        help="resolve CO-RE relocations against this raw BTF file "
+        "(default /sys/kernel/btf/vmlinux)",
+    )
     p.add_argument("--log", action="store_true", help="on rejection, print the verifier log")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run_load)
@@ -98,12 +105,20 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="DIR",
         help="where maps marked LIBBPF_PIN_BY_NAME live (default /sys/fs/bpf)",
     )
+    r.add_argument(
+        "--core-btf",
+        metavar="FILE",
+        help="resolve CO-RE relocations against this raw BTF file "
+        "(default /sys/kernel/btf/vmlinux)",
+    )
     r.add_argument("--log", action="store_true", help="on rejection, print the verifier log")
     r.add_argument("--json", action="store_true", help="print JSON")
     r.set_defaults(run=run_run)
 
 
-def _load_collection(path: str, pin_root: str | None, show_log: bool) -> Any:
+def _load_collection(
+    path: str, pin_root: str | None, show_log: bool, core_btf: str | None = None
+) -> Any:
     from ..collection import DEFAULT_PIN_ROOT, load_collection
 
     inp = read_input(path)
@@ -111,7 +126,12 @@ def _load_collection(path: str, pin_root: str | None, show_log: bool) -> Any:
         raise UsageError(f"{path}: not an ELF object (load and run take clang-built objects)")
     obj = load(inp.data, path)
     try:
-        return obj, load_collection(obj, pin_root=pin_root or DEFAULT_PIN_ROOT, log_level=0)
+        if core_btf is not None and not os.path.isfile(core_btf):
+            raise UsageError(f"--core-btf {core_btf}: no such file")
+        coll = load_collection(
+            obj, pin_root=pin_root or DEFAULT_PIN_ROOT, log_level=0, core_btf=core_btf
+        )
+        return obj, coll
     except VerifierError as exc:
         if show_log and exc.log:
             sys.stderr.write(exc.log if exc.log.endswith("\n") else exc.log + "\n")
@@ -133,7 +153,7 @@ def run_load(args: argparse.Namespace) -> int:
         _mkdir(args.pin)
         _mkdir(pin_root)
     try:
-        obj, coll = _load_collection(args.file, pin_root, args.log)
+        obj, coll = _load_collection(args.file, pin_root, args.log, args.core_btf)
         with coll:
             programs = [
                 {"name": name, "id": p.id, "type": p.type.name.lower()}
@@ -236,7 +256,7 @@ def run_run(args: argparse.Namespace) -> int:
     if args.repeat < 1:
         raise UsageError(f"--repeat must be at least 1, not {args.repeat}")
     data = _packet(args)
-    obj, coll = _load_collection(args.file, args.pin_root, args.log)
+    obj, coll = _load_collection(args.file, args.pin_root, args.log, args.core_btf)
     with coll:
         if args.program is None:
             if len(coll.programs) != 1:
