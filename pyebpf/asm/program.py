@@ -16,12 +16,13 @@ from __future__ import annotations
 import struct
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import add, is_not, itemgetter, lshift, not_, sub
 from typing import Any, overload
 
+from .._gcpause import gc_paused
 from ..errors import DecodeError, InstructionError, LinkError
 from .instruction import Instruction, _make, encode_fields, to_s32
 from .opcodes import CALL, GOTOL, LD_IMM64, CallKind, InsnClass, JumpOp, PseudoSrc
@@ -56,8 +57,10 @@ class Instructions(Sequence[Instruction]):
 
     # _slots and _resolved are computed on first use (the program is immutable); _encoded is
     # the little-endian encoding (of each instruction, or of all of them) when its maker
-    # already has it.
-    __slots__ = ("_insns", "_slots", "_resolved", "_encoded", "_symbol_refs")
+    # already has it. _sources, when set, gives each instruction's ``source``: it is attached
+    # the first time instructions are handed out (see :meth:`with_lazy_sources`); everything
+    # internal works on _insns, which may lack them (``source`` is not part of identity).
+    __slots__ = ("_insns", "_slots", "_resolved", "_encoded", "_symbol_refs", "_sources")
 
     def __init__(self, items: Iterable[Item] = ()) -> None:
         # Flat lists of instructions are the common case: the other entries (labels, nested
@@ -71,6 +74,7 @@ class Instructions(Sequence[Instruction]):
         self._encoded: list[bytes] | bytes | None = None
         # With _resolved: the instructions that refer to a symbol other than a label.
         self._symbol_refs: list[int] = []
+        self._sources: Callable[[], Sequence[Any]] | None = None
 
     @classmethod
     def _from_tuple(
@@ -82,6 +86,46 @@ class Instructions(Sequence[Instruction]):
         new._resolved = None
         new._encoded = encoded
         new._symbol_refs = []
+        new._sources = None
+        return new
+
+    def with_lazy_sources(self, sources: Callable[[], Sequence[Any]]) -> Instructions:
+        """This program, whose instructions get their ``source`` from ``sources()``.
+
+        ``sources()`` returns one entry per instruction (None where it has none); it is
+        called the first time an instruction is looked at, so that readers of large objects
+        build no source-line objects for programs nobody lists.
+        """
+        new = Instructions._from_tuple(self._insns, self._encoded)
+        new._sources = sources
+        return new
+
+    def _public(self) -> tuple[Instruction, ...]:
+        """The instructions with their sources attached (the lazy ones, the first time)."""
+        sources = self._sources
+        if sources is None:
+            return self._insns
+        insns = self._insns
+        with gc_paused():  # tens of thousands of new objects (see pyebpf._gcpause)
+            found = sources()
+            if len(found) != len(insns):
+                raise InstructionError(
+                    f"{len(found)} source entries for a program of {len(insns)} instructions"
+                )
+            make = tuple.__new__  # ``insn.with_source(source)``, inlined
+            self._insns = tuple(
+                [
+                    insn if source is None else make(Instruction, (*insn[:7], source))
+                    for insn, source in zip(insns, found, strict=True)
+                ]
+            )
+        self._sources = None
+        return self._insns
+
+    def _keeping_sources(self, insns: tuple[Instruction, ...]) -> Instructions:
+        """A program of ``insns`` (one for one with this program's) that keeps lazy sources."""
+        new = Instructions._from_tuple(insns)
+        new._sources = self._sources
         return new
 
     # --- sequence protocol ---------------------------------------------------------------
@@ -96,12 +140,13 @@ class Instructions(Sequence[Instruction]):
     def __getitem__(self, index: slice) -> Instructions: ...
 
     def __getitem__(self, index: int | slice) -> Instruction | Instructions:
+        insns = self._insns if self._sources is None else self._public()
         if isinstance(index, slice):
-            return Instructions._from_tuple(self._insns[index])
-        return self._insns[index]
+            return Instructions._from_tuple(insns[index])
+        return insns[index]
 
     def __iter__(self) -> Iterator[Instruction]:
-        return iter(self._insns)
+        return iter(self._insns if self._sources is None else self._public())
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Instructions):
@@ -112,6 +157,9 @@ class Instructions(Sequence[Instruction]):
 
     def __hash__(self) -> int:
         return hash(self._insns)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Instructions, (self._public(),))
 
     def __add__(self, other: Iterable[Item]) -> Instructions:
         return Instructions([self, other])
@@ -219,7 +267,7 @@ class Instructions(Sequence[Instruction]):
         for i, field, delta in zip(*self._resolve(), strict=True):
             insn = insns[i]
             out[i] = _make(insn[:field] + (delta,) + insn[field + 1 :])
-        return Instructions._from_tuple(tuple(out))
+        return self._keeping_sources(tuple(out))
 
     def _resolve(self, labels: dict[str, int] | None = None) -> _Links:
         """Every label reference: its index, field (3: off, 4: imm) and offset, in 3 lists.
@@ -311,7 +359,7 @@ class Instructions(Sequence[Instruction]):
                 found = True
         if not found:
             raise LinkError(f"no instruction loads map {name!r}")
-        return Instructions._from_tuple(tuple(out))
+        return self._keeping_sources(tuple(out))
 
     def with_map_fds(self, fds: Mapping[str, int]) -> Instructions:
         """``associate_map`` for several maps at once."""
@@ -648,7 +696,7 @@ def _flatten(items: Iterable[Any]) -> Iterator[Instruction | Label]:
         if isinstance(item, Instruction | Label):
             yield item
         elif isinstance(item, Instructions):
-            yield from item._insns
+            yield from item._public()
         elif isinstance(item, Iterable) and not isinstance(item, str | bytes):
             yield from _flatten(item)
         else:

@@ -5,11 +5,14 @@ Useful on its own, and it lets the tests compare the parser with bpftool line by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import islice
+from collections import deque
+from collections.abc import Iterable, Iterator
+from itertools import accumulate, islice, repeat
+from operator import add
 
 from .._gcpause import gc_paused
 from ..errors import BTFError
+from .bulk import BULK_KINDS, Columns, kind_columns
 from .parser import BTF
 from .types import BTFType, IntEncoding, Kind
 
@@ -47,6 +50,7 @@ _INT, _ARRAY, _FWD, _FUNC, _FUNC_PROTO, _VAR, _DATASEC, _FLOAT, _DECL_TAG = (
 _AGGREGATE = frozenset((int(Kind.STRUCT), int(Kind.UNION)))
 _ENUMS = frozenset((int(Kind.ENUM), int(Kind.ENUM64)))
 _ENUM64 = int(Kind.ENUM64)
+_ENUM = int(Kind.ENUM)
 
 
 def format_type(btf: BTF, t: BTFType) -> str:
@@ -104,9 +108,17 @@ _BATCH = 4096
 
 def dump_raw(btf: BTF) -> Iterator[str]:
     """Every type of ``btf`` in id order, formatted like bpftool's raw dump."""
-    # Formatted in batches with the cycle collector paused (see pyebpf._gcpause); lines before a
+    with gc_paused():  # see pyebpf._gcpause
+        btf._read_all_strings()  # every name is needed: read the string section in one go
+        try:
+            texts = _format_all(btf)
+        except BTFError:
+            texts = None
+    if texts is not None:
+        yield from texts
+        return
+    # Some type does not decode: format one by one in batches, so that the lines before the
     # bad type are still yielded before its error.
-    btf._read_all_strings()  # every name is needed: read the string section in one go
     types = iter(btf)
     while True:
         batch: list[str] = []
@@ -122,3 +134,72 @@ def dump_raw(btf: BTF) -> Iterator[str]:
             raise error
         if len(batch) < _BATCH:
             return
+
+
+def _format_all(btf: BTF) -> list[str] | None:
+    """:func:`format_type` of every type, a kind at a time: the common kinds straight from
+    their columns of fields with ``%`` at C speed (no BTFType objects), the rare ones one by
+    one. None if some type needs the one-by-one path."""
+    out: list[str] = [""] * (len(btf) - btf._first_id)
+    first = btf._first_id
+    for kind, indexes in btf.kind_groups().items():
+        if kind in BULK_KINDS:
+            columns = kind_columns(btf, kind, indexes)
+            if columns is None:
+                return None
+            texts = _format_columns(kind, columns)
+        else:
+            texts = [format_type(btf, btf[first + index]) for index in indexes]
+        deque(map(out.__setitem__, indexes, texts), maxlen=0)
+    return out
+
+
+def _format_columns(kind: int, columns: Columns) -> list[str]:
+    values, entries, counts = columns.fields, columns.entries, columns.counts
+    ids = values["id"]
+    names = list(map(_ANON.get, values["name"], values["name"]))
+    name = _KIND_NAME[kind]
+    if kind in _REF:
+        fmt = f"[%d] {name} '%s' type_id=%d"
+        return list(map(fmt.__mod__, zip(ids, names, values["type"], strict=True)))
+    if kind == _FUNC:
+        linkages = map(_FUNC_LINKAGE.get, values["linkage"], repeat("UNKN"))
+        rows = zip(ids, names, values["type"], linkages, strict=True)
+        return list(map("[%d] FUNC '%s' type_id=%d linkage=%s".__mod__, rows))
+    if kind == _ARRAY:
+        fmt = "[%d] ARRAY '%s' type_id=%d index_type_id=%d nr_elems=%d"
+        arrays = zip(
+            ids, names, values["type"], values["index_type"], values["nelems"], strict=True
+        )
+        return list(map(fmt.__mod__, arrays))
+    entry_names = list(map(_ANON.get, entries["name"], entries["name"]))
+    if kind == _FUNC_PROTO:
+        fmt = "[%d] FUNC_PROTO '%s' ret_type_id=%d vlen=%d"
+        heads = map(fmt.__mod__, zip(ids, names, values["type"], counts, strict=True))
+        params = zip(entry_names, entries["type"], strict=True)
+        return _blocks(heads, list(map("\t'%s' type_id=%d".__mod__, params)), counts)
+    if kind in _AGGREGATE:
+        fmt = f"[%d] {name} '%s' size=%d vlen=%d"
+        heads = map(fmt.__mod__, zip(ids, names, values["size"], counts, strict=True))
+        bitfields = map(_BITFIELD.__getitem__, entries["bitfield_size"])
+        members = zip(entry_names, entries["type"], entries["bit_offset"], bitfields, strict=True)
+        lines = list(map("\t'%s' type_id=%d bits_offset=%d%s".__mod__, members))
+        return _blocks(heads, lines, counts)
+    # ENUM
+    signed = map(_ENCODING.__getitem__, values["kind_flag"])
+    fmt = "[%d] ENUM '%s' encoding=%s size=%d vlen=%d"
+    heads = map(fmt.__mod__, zip(ids, names, signed, values["size"], counts, strict=True))
+    enumerators = zip(entry_names, entries["value"], strict=True)
+    return _blocks(heads, list(map("\t'%s' val=%d".__mod__, enumerators)), counts)
+
+
+def _blocks(heads: Iterable[str], lines: list[str], counts: list[int]) -> list[str]:
+    """Each head followed by its ``count`` lines, joined by newlines."""
+    bounds = list(accumulate(counts, initial=0))
+    groups = map(tuple, map(lines.__getitem__, map(slice, bounds[:-1], bounds[1:])))
+    return list(map("\n".join, map(add, zip(heads), groups)))
+
+
+_ANON = {"": "(anon)"}  # .get(name, name): a name, or (anon) for none
+_BITFIELD = ["", *(f" bitfield_size={n}" for n in range(1, 256))]
+_ENCODING = {False: "UNSIGNED", True: "SIGNED"}

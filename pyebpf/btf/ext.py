@@ -155,6 +155,80 @@ def _new_source_line(file: str, line: int, column: int, text: str) -> SourceLine
     return source
 
 
+class _SourceLines(Mapping[tuple[int, int, int], SourceLine]):
+    """(file_name_off, line_off, line_col) of raw line records -> :class:`SourceLine`.
+
+    Objects carry tens of thousands of distinct keys and most readers never look at one, so
+    a SourceLine is built on its first lookup (the strings were checked when parsing).
+    """
+
+    __slots__ = ("_btf", "_rows", "_built", "_keys")
+
+    def __init__(self, btf: BTF) -> None:
+        self._btf = btf
+        self._rows: list[LineRows] = []  # flat raw records (see LineRows)
+        self._built: dict[tuple[int, int, int], SourceLine] = {}
+        self._keys: dict[tuple[int, int, int], None] | None = None
+
+    def add(self, rows: LineRows) -> None:
+        self._rows.append(rows)
+        self._keys = None
+
+    def _all_keys(self) -> dict[tuple[int, int, int], None]:
+        if self._keys is None:
+            keys: dict[tuple[int, int, int], None] = {}
+            for rows in self._rows:
+                keys.update(dict.fromkeys(zip(rows[1::4], rows[2::4], rows[3::4], strict=True)))
+            self._keys = keys
+        return self._keys
+
+    def __getitem__(self, key: tuple[int, int, int]) -> SourceLine:
+        found = self._built.get(key)
+        if found is None:
+            if key not in self._all_keys():
+                raise KeyError(key)
+            file_off, line_off, line_col = key
+            string = self._btf.string
+            found = self._built[key] = _new_source_line(
+                string(file_off), line_col >> 10, line_col & 0x3FF, string(line_off)
+            )
+        return found
+
+    def lookup(
+        self, keys: list[tuple[int, int, int]], *, from_rows: bool = False
+    ) -> list[SourceLine]:
+        """``[self[key] for key in keys]``, the new keys built in one go. ``from_rows``: the
+        keys come from this mapping's own records, so they need no membership check."""
+        built = self._built
+        try:
+            return list(map(built.__getitem__, keys))  # all built before: the usual case
+        except KeyError:
+            pass
+        new = [key for key in dict.fromkeys(keys) if key not in built]
+        if not from_rows:
+            every = self._all_keys()
+            for key in new:
+                if key not in every:
+                    raise KeyError(key)
+        string = self._btf.string
+        files = {off: string(off) for off in {key[0] for key in new}}
+        texts = {off: string(off) for off in {key[1] for key in new}}
+        make = _new_source_line
+        for key in new:
+            file_off, line_off, line_col = key
+            built[key] = make(files[file_off], line_col >> 10, line_col & 0x3FF, texts[line_off])
+        return list(map(built.__getitem__, keys))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._all_keys()
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        return iter(self._all_keys())
+
+    def __len__(self) -> int:
+        return len(self._all_keys())
+
+
 class FuncInfoTable(tuple[FuncInfo, ...]):
     """A program's func info; ``to_bytes()`` gives the kernel's ``bpf_func_info`` records."""
 
@@ -227,6 +301,20 @@ class LineInfoTable(Sequence[LineInfo]):
             moved[0::4] = [a + base for a in rows[0::4]]
             out += moved
         return out
+
+    def source_by_slot(self) -> dict[int, SourceLine]:
+        """Slot -> the source line of the last record at that slot."""
+        rows = self.rows()
+        offsets = rows[0::4]
+        keys = list(zip(rows[1::4], rows[2::4], rows[3::4], strict=True))
+        sources = self.sources
+        if isinstance(sources, _SourceLines):
+            found = sources.lookup(keys, from_rows=True)
+        else:
+            found = list(map(sources.__getitem__, keys))
+        if any(map((7).__and__, offsets)):  # not at an instruction: no slot
+            return {a >> 3: f for a, f in zip(offsets, found, strict=True) if not a & 7}
+        return dict(zip([a >> 3 for a in offsets], found, strict=True))
 
     def _all(self) -> tuple[LineInfo, ...]:
         records = self._records
@@ -328,35 +416,35 @@ def parse_btf_ext(data: bytes | bytearray | memoryview, btf: BTF) -> BTFExt:
             )
         return FuncInfo(insn_off, type_id)
 
-    # Many records share a source line (one per instruction of a C statement): build each
-    # SourceLine once. The LineInfo records themselves are built when first looked at.
-    sources: dict[tuple[int, int, int], SourceLine] = {}
-    files: dict[int, str] = {}
-    texts: dict[int, str] = {}
+    # Many records share a source line (one per instruction of a C statement), and most
+    # callers never look at them: the strings are checked here, once per distinct offset, and
+    # each SourceLine is built the first time it is looked up.
+    sources = _SourceLines(btf)
 
     def lines(pos: int, rec_size: int, block: bytes) -> list[int]:
         """The records of ``block`` (packed, 16 bytes each), flat, once their strings check."""
         flat = array.array(_U32, block)
         if e != _NATIVE:
             flat.byteswap()
-        keys = zip(flat[1::4], flat[2::4], flat[3::4], strict=True)
-        # New keys in the order records first use them, so the first bad record is reported.
-        for key in dict.fromkeys(keys):
-            if key in sources:
-                continue
-            file_off, line_off, line_col = key
-            file_name = files.get(file_off)
-            text = texts.get(line_off)
-            try:
-                if file_name is None:
-                    file_name = files[file_off] = btf.string(file_off)
-                if text is None:
-                    text = texts[line_off] = btf.string(line_off)
-            except BTFError as exc:
-                every = list(zip(flat[1::4], flat[2::4], flat[3::4], strict=True))
-                raise BTFError(exc.reason, _SECTION, pos + every.index(key) * rec_size) from None
-            sources[key] = _new_source_line(file_name, line_col >> 10, line_col & 0x3FF, text)
-        return flat.tolist()
+        # The first bad record is reported: the first bad offset of each column, whichever
+        # comes first (the file name before the line text of the same record).
+        first_bad: tuple[int, int, BTFError] | None = None
+        for column in (1, 2):
+            offsets = flat[column::4]
+            for offset in dict.fromkeys(offsets):
+                try:
+                    btf.string(offset)
+                except BTFError as exc:
+                    bad = (offsets.index(offset), column, exc)
+                    if first_bad is None or bad[:2] < first_bad[:2]:
+                        first_bad = bad
+                    break
+        if first_bad is not None:
+            index, _column, error = first_bad
+            raise BTFError(error.reason, _SECTION, pos + index * rec_size) from None
+        rows = flat.tolist()
+        sources.add(rows)
+        return rows
 
     def core(off: int, fields: tuple[int, ...]) -> CORERelocation:
         insn_off, type_id, access_off, kind = fields

@@ -10,10 +10,13 @@ error up front.
 from __future__ import annotations
 
 import struct
+import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import fields
-from itertools import accumulate
+from itertools import accumulate, chain, compress, repeat
+from operator import add, and_, lshift, mul
+from typing import NoReturn
 
 from .._gcpause import gc_paused
 from ..errors import BTFError
@@ -49,6 +52,60 @@ _EXTRA_PER_VLEN = {
     Kind.ENUM64: 12,
 }
 _KINDS = {int(k): k for k in Kind if k != Kind.VOID}
+_FIXED_WORDS = {int(k): v // 4 for k, v in _EXTRA_FIXED.items()}
+_PER_VLEN_WORDS = {int(k): v // 4 for k, v in _EXTRA_PER_VLEN.items()}
+# Where each kind's record names other types and strings, in 32-bit words: the words of the
+# fixed part that hold type ids (counted from the record start), and for the per-vlen part
+# (stride, word of the name or None, word of the type id or None).
+_Sub = tuple[int, int | None, int | None]
+_LAYOUT: dict[int, tuple[tuple[int, ...], _Sub | None]] = {
+    int(Kind.INT): ((), None),
+    int(Kind.PTR): ((2,), None),
+    int(Kind.ARRAY): ((3, 4), None),
+    int(Kind.STRUCT): ((), (3, 0, 1)),
+    int(Kind.UNION): ((), (3, 0, 1)),
+    int(Kind.ENUM): ((), (2, 0, None)),
+    int(Kind.FWD): ((), None),
+    int(Kind.TYPEDEF): ((2,), None),
+    int(Kind.VOLATILE): ((2,), None),
+    int(Kind.CONST): ((2,), None),
+    int(Kind.RESTRICT): ((2,), None),
+    int(Kind.FUNC): ((2,), None),
+    int(Kind.FUNC_PROTO): ((2,), (2, 0, 1)),
+    int(Kind.VAR): ((2,), None),
+    int(Kind.DATASEC): ((), (3, None, 0)),
+    int(Kind.FLOAT): ((), None),
+    int(Kind.DECL_TAG): ((2,), None),
+    int(Kind.TYPE_TAG): ((2,), None),
+    int(Kind.ENUM64): ((), (3, 0, None)),
+}
+_U32 = next(code for code in "IL" if array(code).itemsize == 4)
+
+
+def _kind_table(kinds: set[int]) -> bytes:
+    """A ``bytes.translate`` table: 1 for the given kind numbers, 0 for every other byte."""
+    return bytes(1 if value in kinds else 0 for value in range(256))
+
+
+_HAS_TYPE_AT_2 = _kind_table({kind for kind, (refs, _sub) in _LAYOUT.items() if 2 in refs})
+# Kinds with ids or names beyond word 2 (STRUCT and UNION share a layout: picked together).
+_PICK_KIND = {
+    int(Kind.ARRAY): _kind_table({int(Kind.ARRAY)}),
+    int(Kind.STRUCT): _kind_table({int(Kind.STRUCT), int(Kind.UNION)}),
+    int(Kind.ENUM): _kind_table({int(Kind.ENUM)}),
+    int(Kind.FUNC_PROTO): _kind_table({int(Kind.FUNC_PROTO)}),
+    int(Kind.DATASEC): _kind_table({int(Kind.DATASEC)}),
+    int(Kind.ENUM64): _kind_table({int(Kind.ENUM64)}),
+}
+
+
+def type_words(data: bytes, byteorder: str) -> array[int]:
+    """``data`` (a length that is a multiple of 4) as 32-bit words in host order."""
+    words = array(_U32)
+    words.frombytes(data)
+    if byteorder != sys.byteorder:
+        words.byteswap()
+    return words
 
 
 def detect_byteorder(data: bytes, what: str = ".BTF") -> str:
@@ -79,7 +136,6 @@ class BTF:
         if not isinstance(data, bytes | bytearray | memoryview):
             raise BTFError(f"expected bytes, not {type(data).__name__}", section)
         self.raw = bytes(data)
-        self._view = memoryview(self.raw)
         self.section = section
         self.base = base
         self.byteorder = detect_byteorder(self.raw, section)
@@ -125,47 +181,165 @@ class BTF:
         self._str_base: int = 0 if base is None else base._str_base + base._str_len
         self._strings: dict[int, str] = {}
         self._all_strings_read = False
-        self._offsets = array("I")
-        self._name_offs = array("I")
+        # The type section as 32-bit words in host order, and where each record starts in it.
+        self._words = type_words(self.raw[self._type_start : self._type_end], self.byteorder)
+        # The same words as bytes in host order, and where the type section starts in them:
+        # the raw data itself unless it must be byte-swapped (no memoryview: see entries).
+        if self.byteorder == sys.byteorder:
+            self._word_bytes, self._word_base = self.raw, self._type_start
+        else:
+            self._word_bytes, self._word_base = self._words.tobytes(), 0
+        self._word_at = array("I")
         self._kinds = bytearray()
         self._scan()
-        self._count: int = self._first_id + len(self._offsets)
-        self._cache: list[BTFType | None] = [None] * len(self._offsets)
+        at = self._word_at
+        self._name_offs = array("I", map(self._words.__getitem__, at))
+        self._count: int = self._first_id + len(at)
+        self._cache: list[BTFType | None] = [None] * len(at)
         self._by_name: dict[str, list[int]] | None = None
+        self._groups: dict[int, list[int]] | None = None
+        self._validate()
 
     # --- scanning ------------------------------------------------------------------------
 
     def _scan(self) -> None:
-        raw = self.raw
-        head = struct.Struct(self._e + "III")
-        unpack = head.unpack_from
-        offsets = self._offsets.append
-        names = self._name_offs.append
+        """Find every record, checking its kind and that it fits in the type section."""
+        words = self._words
+        at = self._word_at.append
         kinds = self._kinds.append
-        fixed = {int(k): v for k, v in _EXTRA_FIXED.items()}
-        per_vlen = {int(k): v for k, v in _EXTRA_PER_VLEN.items()}
-        pos, end = self._type_start, self._type_end
-        while pos < end:
-            if end - pos < 12:
-                raise BTFError(f"truncated type record ({end - pos} bytes left)", self.section, pos)
-            name_off, info, _ = unpack(raw, pos)
+        fixed, per_vlen = _FIXED_WORDS, _PER_VLEN_WORDS
+        w, end = 0, len(words)
+        while w < end:
+            if end - w < 3:
+                raise BTFError(
+                    f"truncated type record ({4 * (end - w)} bytes left)",
+                    self.section,
+                    self._type_start + 4 * w,
+                )
+            info = words[w + 1]
             kind = (info >> 24) & 0x1F
             if kind not in _KINDS:
                 raise BTFError(
-                    f"type {self._first_id + len(self._offsets)} has unknown kind {kind}",
+                    f"type {self._first_id + len(self._word_at)} has unknown kind {kind}",
                     self.section,
-                    pos,
+                    self._type_start + 4 * w,
                 )
-            offsets(pos)
-            names(name_off)
+            at(w)
             kinds(kind)
-            pos += 12 + fixed.get(kind, 0) + per_vlen.get(kind, 0) * (info & 0xFFFF)
-        if pos != end:
+            w += 3 + fixed.get(kind, 0) + per_vlen.get(kind, 0) * (info & 0xFFFF)
+        if w != end:
             raise BTFError(
-                f"type {self._first_id + len(self._offsets) - 1} runs past the end of the type section",
+                f"type {self._first_id + len(self._word_at) - 1} runs past the end of the type section",
                 self.section,
-                self._offsets[-1],
+                self._type_start + 4 * self._word_at[-1],
             )
+
+    def kind_groups(self) -> dict[int, list[int]]:
+        """Kind number -> indexes (type id - first id) of this BTF's types of that kind."""
+        if self._groups is None:
+            kinds = self._kinds
+            order = sorted(range(len(kinds)), key=kinds.__getitem__)  # stable: ids ascending
+            groups: dict[int, list[int]] = {}
+            start = 0
+            for kind in sorted(set(kinds)):
+                count = kinds.count(kind)
+                groups[kind] = order[start : start + count]
+                start += count
+            self._groups = groups
+        return self._groups
+
+    def record_words(self, indexes: list[int]) -> list[int]:
+        """Where the records of the types at ``indexes`` (type id - first id) start, in words."""
+        return list(map(self._word_at.__getitem__, indexes))
+
+    def heads(self, starts: Sequence[int], field: int) -> list[int]:
+        """Word ``field`` (0: name offset, 1: info, 2: size/type, then the kind's fixed part)
+        of the records starting at words ``starts``."""
+        if field == 0:
+            return list(map(self._words.__getitem__, starts))
+        return list(map(self._words.__getitem__, map(add, starts, repeat(field))))
+
+    def entries(self, kind: int, starts: list[int]) -> tuple[list[int], array[int]]:
+        """The per-vlen entries of the records of ``kind`` starting at words ``starts``: how
+        many each has, and all their words one after the other."""
+        stride = _PER_VLEN_WORDS[kind]
+        first = 3 + _FIXED_WORDS.get(kind, 0)
+        vlens = list(map(and_, self.heads(starts, 1), repeat(0xFFFF)))
+        at = map(lshift, map(add, starts, repeat(first)), repeat(2))
+        begins = list(map(add, at, repeat(self._word_base)))  # in bytes
+        ends = map(add, begins, map(mul, vlens, repeat(4 * stride)))
+        # Slices of bytes, not of a memoryview: a BTF caught in a reference cycle (an error
+        # traceback) would hold a memoryview with exports, which the collector cannot clear.
+        data = self._word_bytes
+        words = array(_U32)
+        words.frombytes(b"".join(map(data.__getitem__, map(slice, begins, ends))))
+        return vlens, words
+
+    def _validate(self) -> None:
+        """What libbpf's ``btf__parse`` checks of every type (the scan checked kinds and
+        record sizes): names inside the string section and referenced type ids that exist.
+
+        Done on whole columns of words at C speed (each kind's records picked out of the
+        kind column with a translate table); only if something is out of range are the types
+        looked at one by one, to report the first bad one.
+        """
+        word_at, kinds = self._word_at, self._kinds
+        if not word_at:
+            return
+        str_end, count = self._str_base + self._str_len, self._count
+        if max(self._name_offs) >= str_end:
+            self._report_invalid()
+        # The type id in the common part (word 2): every kind that has one, in one pass.
+        ids = compress(self.heads(word_at, 2), kinds.translate(_HAS_TYPE_AT_2))
+        if max(ids, default=0) >= count:
+            self._report_invalid()
+        # The rest: the few kinds with more ids or names, each kind's records picked out.
+        for kind, table in _PICK_KIND.items():
+            starts = list(compress(word_at, kinds.translate(table)))
+            if not starts:
+                continue
+            refs, sub = _LAYOUT[kind]
+            for field in refs:
+                if field != 2 and max(self.heads(starts, field)) >= count:
+                    self._report_invalid()
+            if sub is None:
+                continue
+            stride, name_field, type_field = sub
+            _vlens, words = self.entries(kind, starts)
+            if name_field is not None and max(words[name_field::stride], default=0) >= str_end:
+                self._report_invalid()
+            if type_field is not None and max(words[type_field::stride], default=0) >= count:
+                self._report_invalid()
+
+    def _report_invalid(self) -> NoReturn:
+        """Raise the BTFError of the first type with a bad name offset or type id."""
+        words, str_end = self._words, self._str_base + self._str_len
+        for index, w in enumerate(self._word_at):
+            type_id = self._first_id + index
+            pos = self._type_start + 4 * w
+            kind = self._kinds[index]
+            refs, sub = _LAYOUT[kind]
+            names = [words[w]]
+            ids = [words[w + field] for field in refs]
+            if sub is not None:
+                stride, name_field, type_field = sub
+                first = w + 3 + _FIXED_WORDS.get(kind, 0)
+                for at in range(first, first + stride * (words[w + 1] & 0xFFFF), stride):
+                    if name_field is not None:
+                        names.append(words[at + name_field])
+                    if type_field is not None:
+                        ids.append(words[at + type_field])
+            for name_off in names:
+                if name_off >= str_end:
+                    raise BTFError(
+                        f"type {type_id} has a name at string offset {name_off:#x}, outside "
+                        f"the string section (which ends at {str_end:#x})",
+                        self.section,
+                        pos,
+                    )
+            for ref in ids:
+                self._ref(type_id, ref, pos)
+        raise AssertionError("_report_invalid found nothing invalid")  # pragma: no cover
 
     # --- strings -------------------------------------------------------------------------
 
@@ -210,9 +384,9 @@ class BTF:
             texts = section.decode().split("\0")
         except UnicodeDecodeError:
             return
-        pieces = section.split(b"\0")
         # Byte offsets of each piece (UTF-8 never has a NUL byte inside a character, so
-        # the byte and text splits line up).
+        # the byte and text splits line up; in ASCII they are the same lengths).
+        pieces = texts if section.isascii() else section.split(b"\0")
         starts = accumulate(map((1).__add__, map(len, pieces)), initial=self._str_base)
         fresh = dict(zip(starts, texts[:-1], strict=False))  # the last piece follows the last NUL
         fresh.update(self._strings)
@@ -241,18 +415,19 @@ class BTF:
             assert self.base is not None
             return self.base[type_id]
         index = type_id - self._first_id
-        if not 0 <= index < len(self._offsets):
+        if not 0 <= index < len(self._word_at):
             raise BTFError(
                 f"type id {type_id} does not exist (last id is {len(self) - 1})", self.section
             )
         cached = self._cache[index]
         if cached is None:
-            cached = self._cache[index] = self._decode(type_id, self._offsets[index])
+            pos = self._type_start + 4 * self._word_at[index]
+            cached = self._cache[index] = self._decode(type_id, pos)
         return cached
 
     def offset_of(self, type_id: int) -> int:
         """Byte offset of a type's record in :attr:`raw`."""
-        return self._offsets[type_id - self._first_id]
+        return self._type_start + 4 * self._word_at[type_id - self._first_id]
 
     def kind_of(self, type_id: int) -> Kind:
         """The kind of a type without decoding it."""
@@ -294,7 +469,7 @@ class BTF:
                 type_id, kind, name, type=self._ref(type_id, size_type, pos), kind_flag=kflag
             )
         if k == _STRUCT or k == _UNION:
-            rows = self._s_iii.iter_unpack(self._view[body : body + 12 * vlen])
+            rows = self._s_iii.iter_unpack(raw[body : body + 12 * vlen])
             if kflag:
                 members = tuple(
                     [
@@ -309,7 +484,7 @@ class BTF:
             self._refs(type_id, [m[1] for m in members], pos)
             return _new_type(type_id, kind, name, size=size_type, kind_flag=kflag, members=members)
         if k == _FUNC_PROTO:
-            rows = self._s_ii.iter_unpack(self._view[body : body + 8 * vlen])
+            rows = self._s_ii.iter_unpack(raw[body : body + 8 * vlen])
             params = tuple([_new(Param, (cached(n) or string(n), t)) for n, t in rows])
             self._refs(type_id, [p[1] for p in params], pos)
             return _new_type(
@@ -340,7 +515,7 @@ class BTF:
             values = tuple(
                 [
                     _new(Enumerator, (cached(n) or string(n), value))
-                    for n, value in unpack.iter_unpack(self._view[body : body + 8 * vlen])
+                    for n, value in unpack.iter_unpack(raw[body : body + 8 * vlen])
                 ]
             )
             return _new_type(
@@ -348,7 +523,7 @@ class BTF:
             )
         if k == _ENUM64:
             values64 = []
-            for n, lo, hi in self._s_iii.iter_unpack(self._view[body : body + 12 * vlen]):
+            for n, lo, hi in self._s_iii.iter_unpack(raw[body : body + 12 * vlen]):
                 value = (hi << 32) | lo
                 if kflag and value >= 1 << 63:
                     value -= 1 << 64
@@ -376,7 +551,7 @@ class BTF:
                 linkage=_linkage(linkage, self, pos),
             )
         if k == _DATASEC:
-            rows = self._s_iii.iter_unpack(self._view[body : body + 12 * vlen])
+            rows = self._s_iii.iter_unpack(raw[body : body + 12 * vlen])
             infos = tuple([_new(VarSecinfo, row) for row in rows])
             self._refs(type_id, [i[0] for i in infos], pos)
             return _new_type(type_id, kind, name, size=size_type, secinfos=infos)
@@ -396,13 +571,21 @@ class BTF:
 
     def check(self) -> BTF:
         """Decode every type (raising the first BTFError) and check reference chains end."""
-        self._read_all_strings()
-        cache, offsets, decode = self._cache, self._offsets, self._decode
+        from .bulk import decode_all  # the bulk decoder builds on this module
+
         with gc_paused():
+            if decode_all(self):
+                groups = self.kind_groups()
+                modifiers = chain.from_iterable(groups.get(int(k), ()) for k in MODIFIER_KINDS)
+                for index in sorted(modifiers):
+                    self.resolve(self._first_id + index)
+                return self
+            # Something irregular: one type at a time, which raises the first error.
+            cache, word_at, decode = self._cache, self._word_at, self._decode
             for index, t in enumerate(cache):
                 type_id = self._first_id + index
                 if t is None:
-                    t = cache[index] = decode(type_id, offsets[index])
+                    t = cache[index] = decode(type_id, self._type_start + 4 * word_at[index])
                 if t.kind in _REF_KINDS:
                     self.resolve(type_id)
         return self

@@ -31,7 +31,6 @@ class Function:
     start: int  # byte offset in the section
     size: int  # bytes
     instructions: Instructions = field(default_factory=Instructions)
-    sourced: Instructions | None = None  # instructions with line info attached (cached)
 
 
 _CALL_OR_LD = frozenset((0x85, 0x18))
@@ -391,42 +390,35 @@ def link_program(main: Function, functions: dict[str, Function], ext: ExtIndex) 
                 core.append(
                     CORERelocation(relo.insn_off + base, relo.type_id, relo.access, relo.kind)
                 )
-        body.extend(_with_sources(func, lines, ext.sources.get(sec, {})))
+        body.extend(func.instructions)
         slot += func.instructions.slot_count
     sources = line_sources[0] if len(line_sources) == 1 else _Sources(line_sources)
+    line_info = LineInfoTable.from_rows(line_chunks, sources)
+    instructions = Instructions._from_tuple(tuple(body))
+    if line_chunks:
+        instructions = instructions.with_lazy_sources(_SourcesOf(instructions, line_info))
     return LinkedProgram(
-        Instructions._from_tuple(tuple(body)),
+        instructions,
         FuncInfoTable(func_info),
-        LineInfoTable.from_rows(line_chunks, sources),
+        line_info,
         tuple(core),
     )
 
 
-def _with_sources(
-    func: Function, lines: LineRows, sources: Mapping[tuple[int, int, int], SourceLine]
-) -> Instructions:
-    """The function's instructions with their C source lines (computed once per function)."""
-    if func.sourced is None:
-        if not lines:
-            func.sourced = func.instructions
-        else:
-            insns = func.instructions
-            start = func.start
-            it = iter(lines)
-            by_slot = {
-                (a - start) >> 3: sources[(b, c, d)]
-                for a, b, c, d in zip(it, it, it, it, strict=False)
-                if not a & 7
-            }
-            found = map(by_slot.get, insns.slot_offsets)
-            # ``insn.with_source(source)`` inlined: one instruction in three or more gets one.
-            make = tuple.__new__
-            func.sourced = Instructions._from_tuple(
-                tuple(
-                    [
-                        insn if source is None else make(Instruction, (*insn[:7], source))
-                        for insn, source in zip(insns, found, strict=True)
-                    ]
-                )
-            )
-    return func.sourced
+class _SourcesOf:
+    """The C source line of each instruction of a linked program, from its line info.
+
+    Called (once) when the program's instructions are first looked at; several records at
+    one slot: the last one counts.
+    """
+
+    __slots__ = ("_program", "_line_info")
+
+    def __init__(self, program: Instructions, line_info: LineInfoTable) -> None:
+        self._program = program
+        self._line_info = line_info
+
+    def __call__(self) -> list[SourceLine | None]:
+        # (Called by Instructions with the garbage collector paused.)
+        by_slot = self._line_info.source_by_slot()
+        return list(map(by_slot.get, self._program.slot_offsets))

@@ -54,7 +54,10 @@ def test_line_info_quotes_the_source(path):
             assert rec.source.line == rec.line and rec.source.column == rec.column
             assert str(rec.source) == lines[rec.line - 1].strip()
     assert total > 0
-    assert ext.core_relos == {}
+    # Only sources that use CO-RE (preserve_access_index / bpf_core_*) get relocations.
+    source = (FIXTURES / source_name).read_text()
+    uses_core = "preserve_access_index" in source or "bpf_core_" in source
+    assert bool(ext.core_relos) == uses_core
 
 
 def test_core_relocation_records(tmp_path):
@@ -94,3 +97,26 @@ def test_ext_header_errors():
     big = parse_btf(section_bytes(path.with_name("loader-eb.o"), ".BTF"))
     with pytest.raises(BTFError, match="byte order"):
         parse_btf_ext(raw, big)
+
+
+def test_line_sources_are_a_lazy_exact_mapping() -> None:
+    path = next(p for p in OBJECTS if p.name == "loader-el.o")
+    btf = parse_btf(section_bytes(path, ".BTF"))
+    ext = parse_btf_ext(section_bytes(path, ".BTF.ext"), btf)
+    table = next(iter(ext.line_info.values()))
+    sources = table.sources
+    keys = {
+        (r.file_name_off, r.line_off, (r.line << 10) | r.column)
+        for t in ext.line_info.values()
+        for r in t
+    }
+    assert set(sources) == keys and len(sources) == len(keys)
+    some = next(iter(keys))
+    assert some in sources and sources[some] is sources[some]  # built once
+    bogus = (some[0], some[1], some[2] + 1)
+    while bogus in keys:
+        bogus = (bogus[0], bogus[1], bogus[2] + 1)
+    assert bogus not in sources
+    with pytest.raises(KeyError):
+        sources[bogus]
+    assert sources.get(bogus) is None

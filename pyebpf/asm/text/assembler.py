@@ -857,12 +857,12 @@ def _assemble(text: str) -> Instructions:
             numbers = None
         else:
             # One statement per line from here on; errors name the line of the text.
-            statements, origin = split
+            one_per_line, origin = split
             try:
-                insns, encoded, labels = _assemble_lines(statements, text)
+                insns, encoded, labels = _assemble_lines(one_per_line, text)
                 program = Instructions._from_tuple(tuple(insns), encoded)
                 del insns
-                _check_references(program, None, statements, labels)
+                _check_references(program, None, one_per_line, labels)
             except AssemblerError as exc:
                 line = origin[exc.line - 1] if 0 < exc.line <= len(origin) else exc.line
                 raise AssemblerError(exc.reason, line, exc.text, exc.column) from None
