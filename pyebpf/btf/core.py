@@ -24,7 +24,7 @@ In short, for each record:
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import BTFError, CORERelocationError
@@ -94,29 +94,15 @@ def _names_match(local: str, target: str) -> bool:
 # --- candidates ----------------------------------------------------------------------------
 
 # Per target BTF: type ids by name, and the names by essential name (built once per BTF).
-_INDEX: weakref.WeakKeyDictionary[BTF, tuple[dict[str, list[int]], dict[str, list[str]]]] = (
+_INDEX: weakref.WeakKeyDictionary[BTF, tuple[Mapping[str, list[int]], dict[str, list[str]]]] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def _own_names(btf: BTF) -> dict[str, list[int]]:
-    """Type ids by name, of ``btf``'s own types (not a split BTF's base)."""
-    index = getattr(btf, "_name_index", None)
-    if callable(index):  # the parser's index: built without decoding every type
-        found = index()
-        if isinstance(found, dict):
-            return found
-    names: dict[str, list[int]] = {}
-    for t in btf:
-        if t.name:
-            names.setdefault(t.name, []).append(t.id)
-    return names
 
 
 def _ids_with_essential_name(btf: BTF, name: str) -> list[int]:
     cached = _INDEX.get(btf)
     if cached is None:
-        names = _own_names(btf)
+        names = btf.name_index()  # its own types: a split BTF's base is searched apart
         by_essential: dict[str, list[str]] = {}
         for full in names:
             key = essential_name(full) if "___" in full else full  # most names have no flavour

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields
 from itertools import accumulate, chain, compress, repeat
 from operator import add, and_, lshift, mul
@@ -592,7 +592,11 @@ class BTF:
 
     # --- lookups -------------------------------------------------------------------------
 
-    def _name_index(self) -> dict[str, list[int]]:
+    def name_index(self) -> Mapping[str, list[int]]:
+        """The ids of this BTF's own types (not a split BTF's base) by name, built once.
+
+        It is read from the names alone, without decoding any type (cheap on vmlinux).
+        """
         if self._by_name is None:
             index: dict[str, list[int]] = {}
             self._read_all_strings()
@@ -606,7 +610,7 @@ class BTF:
     def find(self, name: str, kind: Kind | None = None) -> list[BTFType]:
         """All types called ``name`` (of ``kind`` if given), base types first."""
         found = self.base.find(name, kind) if self.base is not None else []
-        for type_id in self._name_index().get(name, ()):
+        for type_id in self.name_index().get(name, ()):
             if kind is None or self.kind_of(type_id) == kind:
                 found.append(self[type_id])
         return found
