@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench fixtures docs clean
+.PHONY: demo test lint format bench fixtures corpus docs clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,15 @@ docs: $(STAMP)
 	$(PY) -m pip install -q -e '.[docs]'
 	$(PY) -m mkdocs build --strict
 
-## fixtures: rebuild the clang-built ELF test objects (needs clang-22)
+## fixtures: rebuild the clang-built test objects (needs clang-22)
 fixtures:
 	$(MAKE) -C tests/fixtures
+	$(MAKE) -C tests/verifier/objects
+
+## corpus: re-record the kernel's answers for the verifier corpus and objects (root, bpf())
+corpus: $(STAMP)
+	$(PY) tools/record_verifier_corpus.py
+	$(PY) tools/record_verifier_corpus.py objects
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,12 @@ median of repeated runs; the first, cold run's time is printed too) and, where
 ``bpf()`` works, the kernel's verification time and the ratio. Run::
 
     python benchmarks/bench_verifier.py
+
+Measured 2026-11-26 (CPython 3.11, 2 cores shared with other jobs; three runs): straight line
+191,000-199,000 insns/s, loop 158,000-159,000, branchy 105,000-108,000 (the kernel is 9-11x
+faster). The same runs of the previous engine: 126,000-129,000, 111,000-117,000 and
+93,000-97,000. Of the branchy time about 30 % is pass 1 (``cfg.check_program``) and the
+helper-call checks (``calls.py``).
 """
 
 from __future__ import annotations

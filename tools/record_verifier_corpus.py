@@ -6,8 +6,14 @@ Usage (as root, from the repository root)::
     python3 tools/record_verifier_corpus.py                 # (re)record the corpus JSON files
     python3 tools/record_verifier_corpus.py --group map     # record one group only
     python3 tools/record_verifier_corpus.py probe-helpers   # helper availability per program type
+    python3 tools/record_verifier_corpus.py objects         # the clang objects' answers (below)
 
 (``tests/verifier/test_corpus_live.py`` compares the stored answers with the running kernel.)
+
+``objects`` records the programs of the clang-built objects in ``tests/verifier/objects/`` (BTF,
+func_info, global functions, callbacks) into ``tests/verifier/objects/kernel_answers.json``.
+Those need BTF and maps with BTF, so they are loaded through ``pyebpf.load_collection`` one
+program at a time (the loader, not the verifier model under test), as root and as CAP_BPF only.
 
 Every program of ``tests/verifier/corpus/corpus_programs.py`` is loaded with
 ``bpf(BPF_PROG_LOAD)`` twice: as full root, and as CAP_BPF without CAP_SYS_ADMIN/CAP_PERFMON
@@ -374,12 +380,97 @@ def probe_helpers() -> dict[str, list[int]]:
     return out
 
 
+OBJECTS_DIR = ROOT / "tests" / "verifier" / "objects"
+
+
+def object_answer(path: Path, program: str) -> dict[str, Any]:
+    """Load one program of a clang object (with its BTF and maps) and summarise the answer."""
+    import dataclasses
+
+    from pyebpf import load_collection
+    from pyebpf.elf import load_object
+    from pyebpf.errors import BPFError, VerifierError
+    from pyebpf.kernel_tables import MapType
+    from pyebpf.spec import Pinning
+
+    obj = load_object(str(path))
+    fd_maps = (MapType.PROG_ARRAY, MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS)
+    maps = {
+        name: m.replace(pinning=Pinning.NONE, contents=() if m.type in fd_maps else m.contents)
+        for name, m in obj.maps.items()
+    }
+    one = dataclasses.replace(obj, programs={program: obj.programs[program]}, maps=maps)
+    try:
+        with load_collection(one, log_level=1) as coll:
+            log, accepted, err = coll.programs[program].verifier_log, True, 0
+    except VerifierError as e:
+        log, accepted, err = e.log, False, e.errno
+    except BPFError as e:  # refused before verification (no log), e.g. EPERM for kprobes
+        return {
+            "accepted": False,
+            "errno": e.errno,
+            "first_error_line": None,
+            "insns_processed": None,
+        }
+    parsed = parse_log(log)
+    stats = parsed["stats"] or {}
+    return {
+        "accepted": accepted,
+        "errno": err,
+        "first_error_line": None if accepted else parsed["first_error_line"],
+        "insns_processed": stats.get("insns_processed"),
+    }
+
+
+def object_answers_as(privilege: str, cases: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """:func:`object_answer` for each (object file name, program), as root or CAP_BPF only."""
+    if privilege == "root":
+        return [object_answer(OBJECTS_DIR / obj, prog) for obj, prog in cases]
+    cmd = [
+        "capsh",
+        "--drop=cap_sys_admin,cap_perfmon",
+        "--",
+        "-c",
+        f"exec {sys.executable} {Path(__file__).resolve()} objects-worker",
+    ]
+    proc = subprocess.run(cmd, input=json.dumps(cases), capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"cap_bpf worker failed: {proc.stderr.strip()}")
+    results: list[dict[str, Any]] = json.loads(proc.stdout)
+    return results
+
+
+def record_objects() -> None:
+    from pyebpf.elf import load_object
+
+    cases = [
+        (path.name, name)
+        for path in sorted(OBJECTS_DIR.glob("*.o"))
+        for name in load_object(str(path)).programs
+    ]
+    answers: dict[str, dict[str, Any]] = {}
+    for privilege in ("root", "cap_bpf"):
+        for (obj, prog), answer in zip(cases, object_answers_as(privilege, cases), strict=True):
+            answers.setdefault(obj, {}).setdefault(prog, {})[privilege] = answer
+    for obj, programs in answers.items():
+        print(f"{obj}: {len(programs)} programs")
+    doc = {
+        "kernel_version": kernel_version(),
+        "recorded_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "objects": answers,
+    }
+    (OBJECTS_DIR / "kernel_answers.json").write_text(json.dumps(doc, indent=1) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "command", nargs="?", default="record", choices=["record", "worker", "probe-helpers"]
+        "command",
+        nargs="?",
+        default="record",
+        choices=["record", "worker", "probe-helpers", "objects", "objects-worker"],
     )
     parser.add_argument("--group", action="append", help="record only this group (repeatable)")
     args = parser.parse_args(argv)
@@ -389,6 +480,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "probe-helpers":
         json.dump(probe_helpers(), sys.stdout)
+        return 0
+    if args.command == "objects-worker":
+        cases = [tuple(case) for case in json.loads(sys.stdin.read())]
+        json.dump(object_answers_as("root", cases), sys.stdout)  # type: ignore[arg-type]
+        return 0
+    if args.command == "objects":
+        record_objects()
         return 0
     record(args.group)
     return 0

@@ -20,7 +20,14 @@ from ..asm import Instruction, Instructions, iter_raw_slots
 from ..errors import PyebpfError
 from ..kernel_tables import ProgType
 from ..spec import MapSpec, ProgramSpec
+from .btf_fields import check_map_prog_compatibility
 from .cfg import Raw, VerifyFail, check_program
+from .globalfuncs import (
+    changes_pkt_data,
+    describe_subprogs,
+    global_call_sites,
+    global_pass_checker,
+)
 from .log import stats_line
 from .simulate import Checker, Privilege, Step
 
@@ -73,6 +80,8 @@ class VerifyResult:
     _path: list[Step] = field(default_factory=list, repr=False)
     _rerun: Any = field(default=None, repr=False)
     _lines: dict[int, str] = field(default_factory=dict, repr=False)
+    # the global function being verified on its own when the error was found ("" for main)
+    _in_global: str = field(default="", repr=False)
 
     @property
     def stats_line(self) -> str:
@@ -232,26 +241,43 @@ def verify(
 
     def run(level: int) -> tuple[Any, list[str]]:
         try:
-            prog = check_program(slots, table, bpf_capable=priv.bpf_capable)
+            prog = check_program(
+                slots,
+                table,
+                bpf_capable=priv.bpf_capable,
+                on_map=lambda spec, idx: check_map_prog_compatibility(spec, pt, idx),
+            )
+            if isinstance(program, ProgramSpec):
+                prog.funcs = describe_subprogs(program, prog.subprogs, pt)
+                if prog.funcs and prog.funcs[0].unsupported:
+                    what = prog.funcs[0].unsupported
+                    raise VerifyFail(_errno.EINVAL, f"{what} is not modelled by pyebpf", None)
         except VerifyFail as e:
             return e, [e.message]
         prog.line_info = lines
         prog.has_func_info = has_func_info
-        ck = Checker(
-            prog,
-            pt,
-            attach_type=attach_type,
-            privilege=priv,
-            log_level=level,
-            strict_alignment=strict_alignment,
-            gpl=gpl,
+        prog.inner_maps = frozenset(
+            id(m.inner_map) for m in table.values() if getattr(m, "inner_map", None) is not None
         )
-        out = ck.run()
+        if prog.funcs is not None:
+            prog.pkt_changing = changes_pkt_data(prog)
+            prog.global_call_sites = global_call_sites(prog)
+        options: dict[str, Any] = {
+            "attach_type": attach_type,
+            "privilege": priv,
+            "log_level": level,
+            "strict_alignment": strict_alignment,
+            "gpl": gpl,
+        }
+        main = Checker(prog, pt, **options)
+        out = main.run()
+        out = _check_global_functions(prog, pt, main, out, options)
         if out.error is None:
             err = _check_stack_depth(prog, out.stack_depths)
             if err is not None:
                 out.error = err
                 out.log_lines.append(err.message)
+        out.failed_global = prog.failed_global
         return out, out.log_lines
 
     try:
@@ -303,7 +329,65 @@ def verify(
         _path=outcome.path,
         _rerun=rerun,
         _lines=lines,
+        _in_global=getattr(outcome, "failed_global", ""),
     )
+
+
+def _check_global_functions(
+    prog: Any, pt: ProgType, main: Checker, out: Any, options: dict[str, Any]
+) -> Any:
+    """``do_check_subprogs``: verify each called global function on its own, after main.
+
+    The kernel's counters (processed instructions, states) run on across the passes; a level-1
+    log keeps only the pass that failed (a pass that succeeds resets it).
+    """
+    if prog.funcs is None or out.error is not None:
+        return out
+    level = options["log_level"]
+    log = list(out.log_lines) if level >= 2 else []
+    depths = list(out.stack_depths)
+    totals = [out.total_states, out.peak_states, out.max_states_per_insn]
+    verified: set[int] = set()
+    checker_cls = global_pass_checker(Checker)
+    previous = main
+    again = True
+    while again:
+        again = False
+        for sp in range(1, len(prog.subprogs)):
+            if sp not in prog.globals_called or sp in verified:
+                continue
+            name = prog.funcs[sp].name
+            ck = checker_cls(prog, pt, subprog=sp, previous=previous, **options)
+            previous = ck
+            if level:
+                ck.verbose(f"Validating {name}() func#{sp}...")
+            out = ck.run()
+            log.extend(out.log_lines)
+            depths = [max(a, b) for a, b in zip(depths, out.stack_depths, strict=False)]
+            totals = [
+                totals[0] + out.total_states,
+                max(totals[1], out.peak_states),
+                max(totals[2], out.max_states_per_insn),
+            ]
+            if out.error is not None:
+                out.log_lines = log
+                prog.failed_global = name
+                _set_totals(out, totals, depths)
+                return out
+            if level == 1:
+                log = []
+            if level:
+                log.append(f"Func#{sp} ('{name}') is safe for any args that match its prototype")
+            verified.add(sp)
+            again = True
+    out.log_lines = log if level else out.log_lines
+    _set_totals(out, totals, depths)
+    return out
+
+
+def _set_totals(out: Any, totals: list[int], depths: list[int]) -> None:
+    out.total_states, out.peak_states, out.max_states_per_insn = totals
+    out.stack_depths = depths
 
 
 def _gpl_compatible(license: str) -> bool:
@@ -331,16 +415,24 @@ def _rejected(
 
 
 def _check_stack_depth(prog: Any, depths: list[int]) -> VerifyFail | None:
-    """``check_max_stack_depth``: the deepest call chain must fit in 512 bytes."""
-    from .cfg import successors  # noqa: F401  (same module family)
+    """``check_max_stack_depth``: the deepest call chain must fit in 512 bytes.
 
+    A callback (``ld_imm64`` of a function) runs on top of its caller's frame, so it counts as
+    a call here, as in the kernel.
+    """
     starts = prog.subprogs
     calls: dict[int, list[int]] = {i: [] for i in range(len(starts))}
     for idx, insn in enumerate(prog.insns):
-        if insn is not None and insn[0] == 0x85 and insn[2] == 1:
+        if insn is None:
+            continue
+        if insn[0] == 0x85 and insn[2] == 1 or insn[0] == 0x18 and insn[2] == 4:
             caller = prog.subprog_of(idx)
             target = idx + ((insn[4] & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000 + 1
-            calls[caller].append(starts.index(target))
+            callee = starts.index(target)
+            # an async (timer) callback runs on a stack of its own unless called directly
+            if insn[0] == 0x18 and callee in prog.async_callbacks:
+                continue
+            calls[caller].append(callee)
 
     def rnd(d: int) -> int:
         return (max(d, 0) + 15) // 16 * 16
@@ -362,4 +454,8 @@ def _check_stack_depth(prog: Any, depths: list[int]) -> VerifyFail | None:
                 return r
         return None
 
-    return walk(0, 0, 1, (0,))
+    for root in [0, *sorted(prog.async_callbacks)]:
+        err = walk(root, 0, 1, (root,))
+        if err is not None:
+            return err
+    return None

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 from ..kernel_tables import ProgType
 from . import scalar as sc
 from . import tnum as tn
+from .btf_fields import process_spin_lock, process_timer_func
+from .callbacks import async_callback_return, callback_return, push_callback
+from .globalfuncs import call_global, check_subprog_return
 from .helper_protos import (
     ArgType,
     RetType,
@@ -23,6 +26,7 @@ from .helper_protos import (
 )
 from .memory import check_helper_mem_access
 from .prog_types import helper_allowed, return_range
+from .rodata import BPF_FUNC_SNPRINTF, check_const_str, check_snprintf_call
 from .state import (
     CONST_PTR_TO_MAP,
     MEM_RDONLY,
@@ -69,7 +73,8 @@ def _func_name(helper_id: int) -> str:
 
 
 def check_call(ck: Checker, op: int, dst: int, src: int, off: int, imm: int) -> str:
-    if ck.cur.active_lock is not None and not (src == 0 and imm in (93, 94)):
+    # with a lock held only bpf_spin_unlock and bpf-to-bpf calls are allowed (6.18 do_check)
+    if ck.cur.active_lock is not None and (src == 0 and imm != 94 or src == 2):
         raise ck.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
     if src == 1:
         return _check_func_call(ck, imm)
@@ -85,10 +90,13 @@ def check_call(ck: Checker, op: int, dst: int, src: int, off: int, imm: int) -> 
 
 def _check_func_call(ck: Checker, imm: int) -> str:
     st = ck.cur
-    if len(st.frames) >= MAX_CALL_FRAMES:
-        raise ck.fail(errno.E2BIG, f"the call stack of {len(st.frames) + 1} frames is too deep")
     target = ck.insn_idx + sc.s32(imm) + 1
     subprog = ck.prog.subprogs.index(target)
+    funcs = ck.prog.funcs
+    if funcs is not None and funcs[subprog].is_global:
+        return call_global(ck, subprog, funcs[subprog])
+    if len(st.frames) >= MAX_CALL_FRAMES:
+        raise ck.fail(errno.E2BIG, f"the call stack of {len(st.frames) + 1} frames is too deep")
     caller = st.frames[-1]
     callee = Frame(frameno=len(st.frames), callsite=ck.insn_idx, subprogno=subprog)
     r10 = callee.regs[10]
@@ -119,12 +127,19 @@ def check_exit(ck: Checker) -> str:
             lines = [f"Unreleased reference id={r.id} alloc_insn={r.insn_idx}" for r in st.refs]
             lines.append("BPF_EXIT instruction in main prog would lead to reference leak")
             raise ck.fail(errno.EINVAL, "\n".join(lines))
-        _check_return_code(ck)
+        if st.frames[0].in_callback:  # an async (timer) callback, verified from its own state
+            async_callback_return(ck)
+        elif st.frames[0].subprogno:  # a global function verified on its own
+            check_subprog_return(ck)
+        else:
+            _check_return_code(ck)
         return "exit"
     callee = st.frames[-1]
     r0 = callee.regs[0]
     if r0.type == PTR_TO_STACK:
         raise ck.fail(errno.EINVAL, "cannot return stack pointer to the caller")
+    if callee.in_callback:
+        return callback_return(ck)
     st.frames.pop()
     caller = st.frames[-1]
     caller.regs[0] = r0.copy()
@@ -183,6 +198,7 @@ class _Meta:
         self.raw_size = 0
         self.raw_mode = False
         self.const_key_in_range = False
+        self.subprogno = -1
 
 
 def _check_helper_call(ck: Checker, func_id: int) -> None:
@@ -200,8 +216,8 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
         )
     for spec in proto.args:
         if spec.type in (ArgType.PTR_TO_BTF_ID, ArgType.PTR_TO_DYNPTR,
-                         ArgType.PTR_TO_TIMER, ArgType.KPTR_XCHG_DEST, ArgType.PTR_TO_PERCPU_BTF_ID,
-                         ArgType.PTR_TO_CONST_STR, ArgType.PTR_TO_ARENA):  # fmt: skip
+                         ArgType.KPTR_XCHG_DEST, ArgType.PTR_TO_PERCPU_BTF_ID,
+                         ArgType.PTR_TO_ARENA):  # fmt: skip
             raise ck.fail(
                 errno.EINVAL,
                 f"helper {name}#{func_id}: argument type {spec.type.value} is not modelled by pyebpf",
@@ -222,15 +238,10 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
             lines = [f"Unreleased reference id={r.id} alloc_insn={r.insn_idx}" for r in ck.cur.refs]
             lines.append("tail_call would lead to reference leak")
             raise ck.fail(errno.EINVAL, "\n".join(lines))
-    if func_id == 93:  # spin_lock
-        if ck.cur.active_lock is not None:
-            raise ck.fail(errno.EINVAL, "Locking two bpf_spin_locks are not allowed")
-        r1 = regs[1]
-        ck.cur.active_lock = (id(r1.map), r1.id)
-    elif func_id == 94:
-        if ck.cur.active_lock is None:
-            raise ck.fail(errno.EINVAL, "bpf_spin_unlock without taking a lock")
-        ck.cur.active_lock = None
+    if func_id == BPF_FUNC_SNPRINTF:
+        check_snprintf_call(ck)  # rodata.py: the format string against the argument count
+    if meta.subprogno >= 0:
+        push_callback(ck, func_id, meta.subprogno)
     for r in range(6):
         regs[r].__init__()  # type: ignore[misc]
     r0 = regs[0]
@@ -371,6 +382,13 @@ def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta)
     if r.ref_obj_id:
         meta.ref_obj_id = r.ref_obj_id
     if at == ArgType.CONST_MAP_PTR:
+        if meta.map is not None and meta.map is not r.map:
+            # bpf_timer_init: the timer must live in the map passed (map_uid: 0 outside
+            # map-in-map, which pyebpf does not track for timers)
+            raise ck.fail(
+                errno.EINVAL,
+                "timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0",
+            )
         meta.map = r.map
         if proto.id == 12 and int(getattr(r.map, "type", 0)) != 3:
             raise ck.fail(errno.EINVAL, "expected prog array map for tail call")
@@ -424,16 +442,13 @@ def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta)
         meta.mem_size = r.var_off.value
         ck.mark_chain_precision(regno)
     elif at == ArgType.PTR_TO_FUNC:
-        raise ck.fail(errno.EINVAL, "callbacks (PTR_TO_FUNC arguments) are not modelled by pyebpf")
+        meta.subprogno = r.subprogno
     elif at == ArgType.PTR_TO_SPIN_LOCK:
-        if r.type == PTR_TO_MAP_VALUE and getattr(r.map, "btf", None) is None:
-            mname = getattr(r.map, "name", "")
-            raise ck.fail(
-                errno.EINVAL, f"map '{mname}' has to have BTF in order to use bpf_spin_lock"
-            )
-        raise ck.fail(
-            errno.EINVAL, "bpf_spin_lock on BTF-described map values is not modelled by pyebpf"
-        )
+        process_spin_lock(ck, regno, proto.id == 93)
+    elif at == ArgType.PTR_TO_TIMER:
+        meta.map = process_timer_func(ck, regno)
+    elif at == ArgType.PTR_TO_CONST_STR:
+        check_const_str(ck, regno)
 
 
 def _const_array_key(ck: Checker, r: Reg, spec: Any) -> bool:
@@ -529,6 +544,10 @@ def _check_reg_type(ck: Checker, regno: int, r: Reg, at: Any, rdonly_ok: bool, s
     if at == ArgType.PTR_TO_SPIN_LOCK:
         if t != PTR_TO_MAP_VALUE:
             _type_error(ck, regno, r, "map_value, ptr_")
+        return
+    if at in (ArgType.PTR_TO_TIMER, ArgType.PTR_TO_CONST_STR):
+        if t != PTR_TO_MAP_VALUE:
+            _type_error(ck, regno, r, "map_value")
         return
     if t & PTR_MAYBE_NULL:
         _type_error(ck, regno, r, "?")

@@ -10,7 +10,7 @@ static register liveness and the loops (strongly connected components) of the fl
 from __future__ import annotations
 
 import errno
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,10 @@ def _opcode_table() -> frozenset[int]:
 VALID_OPCODES = _opcode_table()
 LD_IMM64 = 0x18
 CALL = 0x85
+# Helpers that call a callback: for_each_map_elem, find_vma, loop, user_ringbuf_drain (in
+# place), timer_set_callback (later, asynchronously).
+SYNC_CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
+ASYNC_CALLBACK_HELPERS = frozenset({170})
 EXIT = 0x95
 
 
@@ -64,6 +68,15 @@ class Program:
     maps: dict[int, Any] = field(default_factory=dict)  # slot of ld_imm64 -> MapSpec
     line_info: dict[int, str] = field(default_factory=dict)
     has_func_info: bool = False  # BTF func_info comes with the program (an ELF object's)
+    # Per subprogram, from BTF func_info (None without it): linkage and argument types.
+    funcs: list[Any] | None = None
+    pkt_changing: list[bool] = field(default_factory=list)  # calls a pkt-changing helper
+    globals_called: set[int] = field(default_factory=set)  # global functions to verify
+    global_call_sites: frozenset[int] = frozenset()  # call insns whose target is global
+    calls_callback: set[int] = field(default_factory=set)  # bpf_loop & co. call insns
+    async_callbacks: set[int] = field(default_factory=set)  # subprogs used as timer callbacks
+    inner_maps: frozenset[int] = frozenset()  # id() of the inner-map specs of map-in-maps
+    failed_global: str = ""  # the global function whose own verification failed, if any
 
     def subprog_of(self, idx: int) -> int:
         n = 0
@@ -102,8 +115,13 @@ def check_program(
     maps: Mapping[int, Any],
     *,
     bpf_capable: bool = True,
+    on_map: Callable[[Any, int], None] | None = None,
 ) -> Program:
-    """Run the kernel's pass-1 checks; raise :class:`VerifyFail` like the kernel would."""
+    """Run the kernel's pass-1 checks; raise :class:`VerifyFail` like the kernel would.
+
+    ``on_map(spec, insn_idx)`` is called for each map an ``ld_imm64`` resolves, where the kernel
+    checks that the program type may use it (it raises :class:`VerifyFail`).
+    """
     n = len(slots)
     if n == 0:
         raise VerifyFail(errno.EINVAL, "empty program (the kernel refuses insn_cnt 0)", None)
@@ -180,6 +198,8 @@ def check_program(
                     if src in (5, 6):
                         raise VerifyFail(errno.EPROTO, "fd_idx without fd_array is invalid", i)
                     raise VerifyFail(errno.EBADF, f"fd {imm} is not pointing to valid bpf_map", i)
+                if on_map is not None:
+                    on_map(spec, i)  # check_map_prog_compatibility
                 if src in (2, 6):
                     moff = slots[i + 1][4] & 0xFFFFFFFF
                     if moff >= 1 << 29:
@@ -218,8 +238,15 @@ def check_program(
         raise VerifyFail(errno.EINVAL, "tail_call is not allowed in subprogs without BTF", None)
     prog = Program(insns=insns, subprogs=subprogs, maps=prog_maps)
     _check_cfg(prog, slots, bpf_capable)
-    prog.live_before = _liveness(prog)
-    prog.scc = _sccs(prog)
+    n = len(prog.insns)
+    # one successor table for both analyses (successors() per slot was a third of pass 1)
+    succs = [[w for w in successors(prog, v) if 0 <= w < n] for v in range(n)]
+    prog.live_before = _liveness(prog, succs)
+    # without a backward edge there is no loop: skip Tarjan's walk
+    if any(w <= v for v in range(n) for w in succs[v]):
+        prog.scc = _sccs(prog, succs)
+    else:
+        prog.scc = [0] * n
     return prog
 
 
@@ -298,6 +325,14 @@ def _check_cfg(prog: Program, slots: list[Raw], bpf_capable: bool) -> None:
         elif op == EXIT:
             ret = 0
         elif op == CALL:
+            if src == 0 and imm in ASYNC_CALLBACK_HELPERS:
+                prog.prune_points.add(t)
+            if src == 0 and imm in SYNC_CALLBACK_HELPERS:
+                # revisited after each callback iteration: a checkpoint finds convergence
+                prog.calls_callback.add(t)
+                prog.force_checkpoints.add(t)
+                prog.prune_points.add(t)
+                prog.jmp_points.add(t)
             ret = push(t, t + 1, FALL)
             if ret == 0:
                 prog.prune_points.add(t + 1)
@@ -376,7 +411,7 @@ def use_def(insn: Raw, nargs: int = 5) -> tuple[int, int]:
     return d | (s if op & 8 else 0), 0
 
 
-def _liveness(prog: Program) -> list[int]:
+def _liveness(prog: Program, succ: list[list[int]]) -> list[int]:
     n = len(prog.insns)
     live_in = [0] * n
     ud: list[tuple[int, int]] = []
@@ -388,7 +423,6 @@ def _liveness(prog: Program) -> list[int]:
         if insn[0] == CALL and insn[2] == 0:
             nargs = _helper_nargs(insn[4])
         ud.append(use_def(insn, nargs))
-    succ = [successors(prog, i) for i in range(n)]
     changed = True
     while changed:
         changed = False
@@ -419,7 +453,7 @@ def _helper_nargs(helper_id: int) -> int:
     return len(proto.args)
 
 
-def _sccs(prog: Program) -> list[int]:
+def _sccs(prog: Program, succs: list[list[int]]) -> list[int]:
     """Loop id per slot (Tarjan's SCCs over the intra-function flow graph); 0 = no loop."""
     n = len(prog.insns)
     index = [-1] * n
@@ -429,7 +463,6 @@ def _sccs(prog: Program) -> list[int]:
     st: list[int] = []
     counter = 0
     ncomp = 0
-    succs = [[w for w in successors(prog, v) if 0 <= w < n] for v in range(n)]
     for root in range(n):
         if index[root] != -1 or prog.insns[root] is None:
             continue

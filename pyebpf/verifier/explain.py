@@ -56,7 +56,39 @@ _HINTS: list[tuple[str, str]] = [
         r"would lead to reference leak",
         "an acquired object (socket, ringbuf record...) is not released on this path",
     ),
+    (
+        r"At callback return",
+        "a callback must return 0 or 1 (for bpf_loop, 1 stops the loop); mask or compare R0",
+    ),
     (r"should have been in", "the return value is outside what this program type may return"),
+    (
+        r"global function calls are not allowed while holding a lock",
+        "a global function is verified on its own and cannot run under the caller's lock: "
+        "make it static or unlock first",
+    ),
+    (
+        r"function calls are not allowed while holding a lock",
+        "between bpf_spin_lock and bpf_spin_unlock only bpf_spin_unlock (or a static function) "
+        "may be called",
+    ),
+    (
+        r"cannot be used inside bpf_spin_lock-ed region",
+        "every path must call bpf_spin_unlock before the program returns",
+    ),
+    (
+        r"(bpf_\w+|kptr) cannot be accessed directly by load/store",
+        "a {0} field of a map value may only be used through its helpers, not read or written",
+    ),
+    (
+        r"Caller passes invalid args into func#\d+ \('(\w+)'\)",
+        "global function {0}() is verified on its own against its BTF prototype; what the "
+        "caller passes must match that prototype",
+    ),
+    (
+        r"doesn't return scalar",
+        "a global function must return an integer: return int, or make the function static",
+    ),
+    (r"callback function not static", "callbacks must be static functions"),
     (r"frame pointer is read only", "r10 (the frame pointer) cannot be written"),
     (r"unreachable insn", "some instructions can never run; the kernel refuses dead code"),
     (
@@ -83,6 +115,12 @@ def explain(result: VerifyResult) -> str:
     err = result.error
     assert err is not None
     out.append(f"rejected as {pt} ({result.privilege}), errno {err.errno_name}.")
+    if result._in_global:
+        out.append(
+            f"The error is in global function {result._in_global}(), which the kernel verifies "
+            "on its own: its arguments are only what its BTF prototype says, whatever the "
+            "callers pass."
+        )
     if result._path:
         out.append("")
         out.append("Path to the error (instructions as simulated, branch decisions after '->'):")

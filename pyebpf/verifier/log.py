@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .state import (
+    ADD_CONST,
     CONST_PTR_TO_MAP,
     MEM_ALLOC,
     NOT_INIT,
@@ -104,7 +105,10 @@ def format_reg(r: Reg, frameno: int = 0) -> str:
             return s + snum(_s64(r.var_off.value + r.off))
     parts: list[str] = []
     if r.id:
-        parts.append(f"id={r.id}")
+        if r.id & ADD_CONST:
+            parts.append(f"id={r.id & ~ADD_CONST}{r.off:+d}")
+        else:
+            parts.append(f"id={r.id}")
     if r.ref_obj_id:
         parts.append(f"ref_obj_id={r.ref_obj_id}")
     base = t & 0xFF

@@ -14,14 +14,20 @@ from typing import TYPE_CHECKING
 from ..kernel_tables import ProgType
 from . import scalar as sc
 from . import tnum as tn
+from .btf_fields import check_value_fields
 from .prog_types import CtxRegType, ctx_access
+from .rodata import read_map_value
 from .state import (
     CONST_PTR_TO_MAP,
     MEM_RDONLY,
     NOT_INIT,
     PTR_MAYBE_NULL,
+    PTR_TO_ARENA,
+    PTR_TO_BTF_ID,
+    PTR_TO_BUF,
     PTR_TO_CTX,
     PTR_TO_FLOW_KEYS,
+    PTR_TO_FUNC,
     PTR_TO_MAP_KEY,
     PTR_TO_MAP_VALUE,
     PTR_TO_MEM,
@@ -52,6 +58,13 @@ MAX_BPF_STACK = 512
 MAX_VAR_OFF = 1 << 29
 _SIZES = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}
 _SPILLABLE_NOT = (NOT_INIT, SCALAR)
+# the kernel's is_spillable_regtype (base types)
+_SPILLABLE_TYPES = frozenset(
+    (PTR_TO_MAP_VALUE, PTR_TO_STACK, PTR_TO_CTX, PTR_TO_PACKET, PTR_TO_PACKET_META,
+     PTR_TO_PACKET_END, PTR_TO_FLOW_KEYS, CONST_PTR_TO_MAP, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON,
+     PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK, PTR_TO_BTF_ID, PTR_TO_BUF, PTR_TO_MEM, PTR_TO_FUNC,
+     PTR_TO_MAP_KEY, PTR_TO_ARENA)
+)  # fmt: skip
 
 
 def _tstr(t: tn.Tnum) -> str:
@@ -69,7 +82,7 @@ def _off_str(t: tn.Tnum) -> str:
 def check_load(ck: Checker, op: int, dst: int, src: int, off: int) -> None:
     ck.check_reg_arg(src, True)
     ck.check_reg_arg(dst, False)
-    src_type = ck.regs[src].type
+    src_type = ck.cur.frames[-1].regs[src].type
     size = _SIZES[op & 0x18]
     is_ldsx = (op & 0xE0) == 0x80
     check_mem_access(ck, src, off, size, False, dst, is_ldsx=is_ldsx)
@@ -82,7 +95,7 @@ def check_store(
     if from_reg:
         ck.check_reg_arg(src, True)
     ck.check_reg_arg(dst, True)
-    dst_type = ck.regs[dst].type
+    dst_type = ck.cur.frames[-1].regs[dst].type
     size = _SIZES[op & 0x18]
     check_mem_access(
         ck, dst, off, size, True, src if from_reg else -1, st_imm=None if from_reg else imm
@@ -90,22 +103,17 @@ def check_store(
     _save_aux_ptr_type(ck, dst_type)
 
 
+_CTX_LIKE = frozenset(
+    (PTR_TO_CTX, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK)
+)
+
+
 def _save_aux_ptr_type(ck: Checker, t: int) -> None:
     prev = ck.aux_ptr_type.get(ck.insn_idx)
     if prev is None:
         ck.aux_ptr_type[ck.insn_idx] = t
         return
-
-    def ctx_like(x: int) -> bool:
-        return x in (
-            PTR_TO_CTX,
-            PTR_TO_SOCKET,
-            PTR_TO_SOCK_COMMON,
-            PTR_TO_TCP_SOCK,
-            PTR_TO_XDP_SOCK,
-        )
-
-    if prev != t and (ctx_like(prev) or ctx_like(t)):
+    if prev != t and (prev in _CTX_LIKE or t in _CTX_LIKE):
         raise ck.fail(errno.EINVAL, "same insn cannot be used with different pointers")
 
 
@@ -196,7 +204,7 @@ def check_mem_access(
     st_imm: int | None = None,
     strict_once: bool = False,
 ) -> None:
-    regs = ck.regs
+    regs = ck.cur.frames[-1].regs
     reg = regs[regno]
     _check_alignment(ck, reg, off, size, strict_once)
     off += reg.off
@@ -217,8 +225,9 @@ def check_mem_access(
                 errno.EACCES, f"read from map forbidden, value_size={vs} off={off} size={size}"
             )
         check_mem_region(ck, regno, reg, off, size, reg.map.value_size if reg.map else 0, False)
+        check_value_fields(ck, reg, off, size)  # btf_fields.py: spin locks, timers...
         if not write and value_regno >= 0:
-            ck.mark_unknown(value_regno)
+            read_map_value(ck, reg, off, size, value_regno, is_ldsx)  # rodata.py: frozen maps
     elif t == PTR_TO_MAP_KEY:
         if write:
             raise ck.fail(errno.EACCES, f"write to change key R{regno} not allowed")
@@ -493,10 +502,12 @@ def _check_stack_bounds(
         min_valid = -frame.allocated
     bad = min_off < min_valid or min_off > -1 or max_off > 0 or size < 0
     if bad:
+        # check_stack_access_within_bounds: below the frame EACCES, past its top EINVAL
+        err = errno.EACCES if min_off < min_valid or min_off > -1 else errno.EINVAL
         if reg.var_off.mask == 0:
-            raise ck.fail(errno.EACCES, f"invalid{extra} stack R{regno} off={off} size={size}")
+            raise ck.fail(err, f"invalid{extra} stack R{regno} off={off} size={size}")
         raise ck.fail(
-            errno.EACCES,
+            err,
             f"invalid variable-offset{extra} stack R{regno} var_off={_tstr(reg.var_off)} off={off} size={size}",
         )
 
@@ -550,23 +561,29 @@ def _stack_write(
     ck.scratched_slots.add(spi)
     if size == 8 and byte_off % 8 == 0:
         ck.note_stack_write(spi)
-    val = ck.regs[value_regno] if value_regno >= 0 else None
+    val = ck.cur.frames[-1].regs[value_regno] if value_regno >= 0 else None
     if not ck.priv.allow_ptr_leaks and s.is_spill and s.spilled.type != SCALAR and size != 8:
         raise ck.fail(errno.EACCES, "attempt to corrupt spilled pointer on stack")
+    if not ck.priv.bypass_spec_v4 and ck.insn_idx not in ck.nospec_result:
+        # Spectre v4: a pointer spill, or a store over anything but data, gets a nospec after
+        # it (insn_aux nospec_result), which also ends speculative paths there
+        types = s.types
+        if (val is not None and val.type & 0xFF in _SPILLABLE_TYPES) or any(
+            types[(slot_i - i) % 8] not in (STACK_MISC, STACK_ZERO) for i in range(size)
+        ):
+            ck.nospec_result.add(ck.insn_idx)
     aligned = byte_off % 8 == 0
     if val is not None and aligned and val.type == SCALAR and ck.priv.bpf_capable:
         fits = _reg_width(val) <= size * 8
-        if fits and not val.id and val.var_off.mask:
-            val.id = ck.new_id()
+        if fits:
+            ck.assign_scalar_id_before_mov(val)
         _save_register(s, val, size)
         if not fits:
             s.spilled.id = 0
+            s.spilled.off = 0
         _record_stack_access(ck, spi, frame.frameno)
     elif val is None and aligned and st_imm is not None and ck.priv.bpf_capable:
-        tmp = Reg()
-        tmp.type = SCALAR
-        sc.mark_known(tmp, st_imm)
-        _save_register(s, tmp, size)
+        _save_register(s, sc.const_reg(st_imm), size)  # copied there
         _record_stack_access(ck, spi, frame.frameno)
     elif val is not None and val.type not in _SPILLABLE_NOT:
         if size != 8:
@@ -580,7 +597,7 @@ def _stack_write(
     else:
         typ = STACK_MISC
         s.spilled.__init__()  # type: ignore[misc]
-        if s.types[7] == STACK_SPILL or any(t == STACK_SPILL for t in s.types):
+        if STACK_SPILL in s.types:
             s.types = [STACK_MISC if t == STACK_SPILL else t for t in s.types]
         is_zero = (val is not None and val.type == SCALAR and val.var_off == tn.ZERO) or (
             val is None and st_imm == 0
@@ -650,6 +667,7 @@ def _stack_read(ck: Checker, regno: int, reg: Reg, off: int, size: int, dst: int
                 ck.regs[dst].assign(sp)
                 if _reg_width(sp) > size * 8:
                     ck.regs[dst].id = 0
+                    ck.regs[dst].off = 0
                 _record_stack_access(ck, spi, frame.frameno)
             else:
                 spill_cnt = zero_cnt = 0
@@ -730,6 +748,7 @@ def check_helper_mem_access(
                 f"write into map forbidden, value_size={reg.map.value_size} off={reg.off} size={access_size}",
             )
         check_mem_region(ck, regno, reg, reg.off, access_size, reg.map.value_size, zero_ok)
+        check_value_fields(ck, reg, reg.off, access_size)
         return
     if base == PTR_TO_MEM and not t & PTR_MAYBE_NULL:
         if write and t & MEM_RDONLY:
@@ -777,10 +796,12 @@ def _check_stack_range(
     else:
         min_valid = -frame.allocated
     if min_off < min_valid or min_off > -1 or max_off > 0 or size <= 0:
+        # check_stack_access_within_bounds: below the frame EACCES, past its top EINVAL
+        err = errno.EACCES if min_off < min_valid or min_off > -1 or size <= 0 else errno.EINVAL
         if reg.var_off.mask == 0:
-            raise ck.fail(errno.EACCES, f"invalid{extra} stack R{regno} off={off} size={size}")
+            raise ck.fail(err, f"invalid{extra} stack R{regno} off={off} size={size}")
         raise ck.fail(
-            errno.EACCES,
+            err,
             f"invalid variable-offset{extra} stack R{regno} var_off={_tstr(reg.var_off)} off={off} size={size}",
         )
     if not uninit_ok:

@@ -100,6 +100,9 @@ def backtrack(
     slots = set(slots)
     st: VState | None = ck.cur
     insns = ck.insns
+    global_calls = ck.prog.global_call_sites
+    callback_sites = ck.prog.calls_callback
+    later = ck.insn_idx  # the instruction after the one being backtracked
     first = True
     try:
         while st is not None:
@@ -114,9 +117,25 @@ def backtrack(
                 insn = insns[idx]
                 if insn is None:
                     continue
+                if idx in global_calls:  # sets r0-r5 like a helper: nothing flows through it
+                    regs.difference_update((fr, r) for r in range(6))
+                    later = idx
+                    continue
+                if insn[0] == 0x95 and later in callback_sites:
+                    # a callback returned to its helper call: the caller's r1-r5 there are not
+                    # what the callback computed (kernel: clear them, give up on stack slots)
+                    if slots or any(not 1 <= r <= 5 for _, r in regs):
+                        raise _Unsupported
+                    return
+                later = idx
                 _backtrack_insn(insn, spi, sfr, fr, regs, slots)
             parent = st.parent
             if parent is None:
+                # the main program's first state and still something to mark: the kernel
+                # assumes it missed a producer and marks every scalar precise (a global
+                # function's entry keeps its arguments, see __mark_chain_precision)
+                if (regs or slots) and st.frames[0].subprogno == 0:
+                    raise _Unsupported
                 return
             if len(parent.frames) != len(st.frames):
                 raise _Unsupported

@@ -21,6 +21,8 @@ from .state import (
 
 U64 = U64_MAX
 U32 = U32_MAX
+Tnum = tn.Tnum
+_new_tnum = tuple.__new__  # a tnum without the namedtuple constructor's extra call
 
 
 def s64(x: int) -> int:
@@ -39,12 +41,32 @@ def s32(x: int) -> int:
 def mark_known(r: Reg, value: int) -> None:
     """``__mark_reg_known``: the register holds exactly ``value`` (a 64-bit pattern)."""
     v = value & U64
-    r.var_off = tn.Tnum(v, 0)
+    r.var_off = _new_tnum(Tnum, (v, 0))
     r.smin = r.smax = s64(v)
     r.umin = r.umax = v
     lo = v & U32
     r.s32min = r.s32max = s32(lo)
     r.u32min = r.u32max = lo
+
+
+_CONST_REGS: dict[int, Reg] = {}
+
+
+def const_reg(value: int) -> Reg:
+    """A shared known-scalar register holding ``value`` (an immediate): callers only read it.
+
+    Immediates are the source operand of most ALU and jump instructions; building a fresh
+    register for each was a measurable part of the simulation.
+    """
+    r = _CONST_REGS.get(value)
+    if r is None:
+        r = Reg()
+        r.type = SCALAR
+        mark_known(r, value)
+        if len(_CONST_REGS) >= 4096:
+            _CONST_REGS.clear()
+        _CONST_REGS[value] = r
+    return r
 
 
 def mark_reg32_known(r: Reg, value: int) -> None:
@@ -228,7 +250,10 @@ def _sync_bounds(
     x = value | mask
     if x < umax:
         umax = x
-    for _ in (0, 1):
+    for second in (False, True):
+        # the second pass repeats the first on its output: when the first changed nothing,
+        # neither would the second
+        before = (value, mask, umin, umax, smin, smax, u32min, u32max, s32min, s32max)
         # reg32_deduce_bounds
         if (umin >> 32) == (umax >> 32):
             x = umin & U32
@@ -395,6 +420,10 @@ def _sync_bounds(
             x = value | t.value
             mask &= t.mask
             value = x & ~mask & U64
+        if not second and before == (
+            value, mask, umin, umax, smin, smax, u32min, u32max, s32min, s32max
+        ):  # fmt: skip
+            break
     # reg_bound_offset
     t = tn.trange(umin, umax)
     x = value | t.value
@@ -482,7 +511,7 @@ def reg_bounds_sync(r: Reg) -> None:
         _SYNC_CACHE[key] = out
     value, mask, r.umin, r.umax, r.smin, r.smax, r.u32min, r.u32max, r.s32min, r.s32max = out
     if value != v.value or mask != v.mask:
-        r.var_off = tn.Tnum(value, mask)
+        r.var_off = _new_tnum(Tnum, (value, mask))
 
 
 def bounds_valid(r: Reg) -> bool:
@@ -593,33 +622,35 @@ def scalar_sub(d: Reg, s: Reg) -> None:
 
 
 def scalar32_mul(d: Reg, s: Reg) -> None:
-    if s.s32min < 0 or d.s32min < 0:
-        mark_reg32_unbounded(d)
-        return
-    if s.u32max > 0xFFFF or d.u32max > 0xFFFF:
-        mark_reg32_unbounded(d)
-        return
-    d.u32min = (d.u32min * s.u32min) & U32
-    d.u32max = (d.u32max * s.u32max) & U32
-    if d.u32max > S32_MAX:
+    """6.14+ ``scalar32_min_max_mul``: products of the bounds unless one overflows."""
+    umin, umax = d.u32min * s.u32min, d.u32max * s.u32max
+    if umax > U32 or umin > U32:
+        d.u32min, d.u32max = 0, U32
+    else:
+        d.u32min, d.u32max = umin, umax
+    a, b = d.s32min, d.s32max
+    prods = (a * s.s32min, a * s.s32max, b * s.s32min, b * s.s32max)
+    lo, hi = min(prods), max(prods)
+    if lo < S32_MIN or hi > S32_MAX:
         d.s32min, d.s32max = S32_MIN, S32_MAX
     else:
-        d.s32min, d.s32max = d.u32min, d.u32max
+        d.s32min, d.s32max = lo, hi
 
 
 def scalar_mul(d: Reg, s: Reg) -> None:
-    if s.smin < 0 or d.smin < 0:
-        mark_reg64_unbounded(d)
-        return
-    if s.umax > U32 or d.umax > U32:
-        mark_reg64_unbounded(d)
-        return
-    d.umin = (d.umin * s.umin) & U64
-    d.umax = (d.umax * s.umax) & U64
-    if d.umax > S64_MAX:
+    """6.14+ ``scalar_min_max_mul``: products of the bounds unless one overflows."""
+    umin, umax = d.umin * s.umin, d.umax * s.umax
+    if umax > U64 or umin > U64:
+        d.umin, d.umax = 0, U64
+    else:
+        d.umin, d.umax = umin, umax
+    a, b = d.smin, d.smax
+    prods = (a * s.smin, a * s.smax, b * s.smin, b * s.smax)
+    lo, hi = min(prods), max(prods)
+    if lo < S64_MIN or hi > S64_MAX:
         d.smin, d.smax = S64_MIN, S64_MAX
     else:
-        d.smin, d.smax = d.umin, d.umax
+        d.smin, d.smax = lo, hi
 
 
 def _signed_from_u32(d: Reg) -> None:
@@ -1013,17 +1044,31 @@ def refine_cond_op(r1: Reg, r2: Reg, op: int, jmp32: bool) -> None:
             r2.smin = max(s64(r1.smin + 1), r2.smin)
 
 
-def reg_set_min_max(true1: Reg, true2: Reg, false1: Reg, false2: Reg, op: int, jmp32: bool) -> None:
-    """Refine the four register copies for the taken (true) and fall-through (false) sides."""
+def reg_set_min_max(
+    true1: Reg,
+    true2: Reg,
+    false1: Reg,
+    false2: Reg,
+    op: int,
+    jmp32: bool,
+    src_is_scratch: bool = False,
+) -> None:
+    """Refine the four register copies for the taken (true) and fall-through (false) sides.
+
+    ``src_is_scratch``: the second operands are throw-away copies of an immediate, so their
+    own refined bounds are not worth syncing (each register is synced independently).
+    """
     if false1.type != SCALAR or false2.type != SCALAR:
         return
     refine_cond_op(false1, false2, REV[op], jmp32)
     reg_bounds_sync(false1)
-    reg_bounds_sync(false2)
+    if not src_is_scratch:
+        reg_bounds_sync(false2)
     refine_cond_op(true1, true2, op, jmp32)
     reg_bounds_sync(true1)
-    reg_bounds_sync(true2)
-    for r in (false1, false2, true1, true2):
+    if not src_is_scratch:
+        reg_bounds_sync(true2)
+    for r in (false1, true1) if src_is_scratch else (false1, false2, true1, true2):
         if not bounds_valid(r):
             # the kernel logs "REG INVARIANTS VIOLATION" and forgets the bounds
             mark_unbounded(r)

@@ -18,6 +18,8 @@ from typing import Any
 from ..kernel_tables import MapType, ProgType
 from . import scalar as sc
 from . import tnum as tn
+from .btf_fields import check_value_fields, may_point_to_spin_lock
+from .callbacks import load_func_ptr, same_callback_depths
 from .calls import check_call, check_exit
 from .cfg import LD_IMM64, Program, VerifyFail, successors
 from .kernel_text import format_insn
@@ -25,6 +27,9 @@ from .log import alignment, format_frame, format_reg
 from .memory import check_atomic, check_ld_abs, check_load, check_mem_region, check_store
 from .precision import backtrack
 from .state import (
+    ADD_CONST,
+    ADD_CONST32,
+    ADD_CONST64,
     CONST_PTR_TO_MAP,
     NOT_INIT,
     PTR_MAYBE_NULL,
@@ -89,21 +94,54 @@ class Privilege:
 
 
 class _Entry:
-    __slots__ = ("state", "hit", "miss")
+    __slots__ = ("state", "hit", "miss", "differs")
 
     def __init__(self, state: VState) -> None:
         self.state = state
         self.hit = 0
         self.miss = 0
+        # the register that last told this state apart from the current one (compared first)
+        self.differs = 0
 
 
-@dataclass
 class Step:
-    """One simulated instruction on the failing path (for ``explain()``)."""
+    """One simulated instruction on the failing path (for ``explain()``).
 
-    idx: int
-    text: str
-    note: str = ""
+    ``text`` is formatted on first use: most results never show their path, and formatting
+    every step of a long path would cost more than simulating it.
+    """
+
+    __slots__ = ("idx", "note", "_text", "_insn")
+
+    def __init__(
+        self,
+        idx: int,
+        text: str | None = None,
+        note: str = "",
+        insn: tuple[int, int, int, int, int] | None = None,
+    ) -> None:
+        self.idx = idx
+        self.note = note
+        self._text = text
+        self._insn = insn
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            insn = self._insn
+            body = format_insn(*insn) if insn is not None else "?"
+            self._text = f"{self.idx}: {body}"
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Step):
+            return NotImplemented
+        return (self.idx, self.text, self.note) == (other.idx, other.text, other.note)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Step(idx={self.idx!r}, text={self.text!r}, note={self.note!r})"
 
 
 @dataclass
@@ -114,8 +152,17 @@ class CheckOutcome:
     total_states: int
     peak_states: int
     log_lines: list[str]
-    path: list[Step] = field(default_factory=list)
+    trace: list[tuple[int, str]] = field(default_factory=list)
+    insns: list[Any] = field(default_factory=list)
     stack_depths: list[int] = field(default_factory=list)
+
+    @property
+    def path(self) -> list[Step]:
+        """The steps of the failing path; empty when there is no error (nothing shows it)."""
+        if self.error is None:
+            return []
+        insns = self.insns
+        return [Step(i, None, note, insns[i]) for i, note in self.trace]
 
 
 class Checker:
@@ -158,6 +205,9 @@ class Checker:
         self.scratched_slots: set[int] = set()
         self.subprog_stack_depth = [0] * len(prog.subprogs)
         self.scc_entry: dict[int, VState] = {}
+        # loops (SCCs) whose current visit has recorded a backedge (6.17+ scc_visit backedges):
+        # only then are cached states in the loop compared by range (incomplete_read_marks)
+        self.scc_backedges: set[int] = set()
         self.trace: list[tuple[int, str]] = []  # (insn, branch note) of the current path
         self.aux_ptr_type: dict[int, int] = {}
         self.pkt_access_types = _pkt_write_ok(prog_type)
@@ -174,6 +224,13 @@ class Checker:
         self.stack_use: dict[int, int] = {}
         self.stack_def: dict[int, int] = {}
         self._stack_live: list[int] | None = None
+        self._live_graph: list[tuple[int, list[int]]] | None = None
+        self._reads_all_slots: list[int] = []
+        self._live_one_pass = False
+        # insn_aux nospec / nospec_result (6.17+): insns with a speculation barrier before /
+        # after them, where speculative paths end
+        self.nospec: set[int] = set()
+        self.nospec_result: set[int] = set()
 
     def note_stack_read(self, spi_lo: int, spi_hi: int | None = None) -> None:
         """The current instruction may read stack slots ``spi_lo..spi_hi`` (inclusive)."""
@@ -211,32 +268,53 @@ class Checker:
         prog = self.prog
         n = len(prog.insns)
         all_slots = (1 << 64) - 1
+        graph = self._live_graph
+        if graph is None:
+            # the flow graph does not change while simulating: build it once, with the calls
+            # that may read any slot through a stack pointer (bpf-to-bpf, callback helpers)
+            graph = self._live_graph = []
+            insns = prog.insns
+            for i in range(n - 1, -1, -1):
+                if insns[i] is None:
+                    continue
+                succ = successors(prog, i)
+                for j in succ:
+                    if not 0 <= j < n:
+                        succ = [j for j in succ if 0 <= j < n]
+                        break
+                graph.append((i, succ))
+            self._reads_all_slots = [
+                i
+                for i, insn in enumerate(prog.insns)
+                if insn is not None
+                and insn[0] == 0x85
+                and (insn[2] == 1 or i in prog.calls_callback)
+            ]
+            # without a backward edge one pass in reverse order is already the fixpoint
+            self._live_one_pass = all(j > i for i, succ in graph for j in succ)
         live = [0] * n
         use = [0] * n
         defs = [0] * n
-        for i, insn in enumerate(prog.insns):
-            if insn is None:
-                continue
-            if insn[0] == 0x85 and insn[2] == 1:
-                use[i] = all_slots
-            else:
-                use[i] = self.stack_use.get(i, 0)
-                defs[i] = self.stack_def.get(i, 0)
-        succ = [successors(prog, i) for i in range(n)]
+        for i, bits in self.stack_use.items():
+            use[i] = bits
+        for i, bits in self.stack_def.items():
+            defs[i] = bits
+        for i in self._reads_all_slots:
+            use[i] = all_slots
+            defs[i] = 0
         changed = True
         while changed:
             changed = False
-            for i in range(n - 1, -1, -1):
-                if prog.insns[i] is None:
-                    continue
+            for i, succ in graph:
                 out = 0
-                for j in succ[i]:
-                    if 0 <= j < n:
-                        out |= live[j]
+                for j in succ:
+                    out |= live[j]
                 new = use[i] | (out & ~defs[i])
                 if new != live[i]:
                     live[i] = new
                     changed = True
+            if self._live_one_pass:
+                break
         return live
 
     # --- small helpers -------------------------------------------------------------------
@@ -260,22 +338,22 @@ class Checker:
         return self.id_gen
 
     def is_pointer_value(self, regno: int) -> bool:
-        r = self.regs[regno]
-        return r.type not in (NOT_INIT, SCALAR) and not self.priv.allow_ptr_leaks
+        if self.priv.allow_ptr_leaks:
+            return False
+        return self.cur.frames[-1].regs[regno].type not in (NOT_INIT, SCALAR)
 
     def check_reg_arg(self, regno: int, src: bool) -> None:
         if regno >= 11:
             raise self.fail(errno.EINVAL, f"R{regno} is invalid")
         self.scratched_regs.add(regno)
-        r = self.regs[regno]
         if src:
-            if r.type == NOT_INIT:
+            if self.cur.frames[-1].regs[regno].type == NOT_INIT:
                 raise self.fail(errno.EACCES, f"R{regno} !read_ok")
         elif regno == 10:
             raise self.fail(errno.EACCES, "frame pointer is read only")
 
     def mark_unknown(self, regno: int) -> None:
-        r = self.regs[regno]
+        r = self.cur.frames[-1].regs[regno]
         r.__init__()  # type: ignore[misc]
         r.type = SCALAR
         self.scratched_regs.add(regno)
@@ -308,20 +386,10 @@ class Checker:
             total_states=self.total_states,
             peak_states=self.peak_states,
             log_lines=self.log,
-            path=self._path_steps(),
+            trace=self.trace,
+            insns=self.insns,
             stack_depths=self.subprog_stack_depth,
         )
-
-    def _path_steps(self) -> list[Step]:
-        # a loop walks the same instructions many times: format each one once
-        text: dict[int, str] = {}
-        steps = []
-        for i, note in self.trace:
-            t = text.get(i)
-            if t is None:
-                t = text[i] = f"{i}: " + format_insn(*self.insns[i])  # type: ignore[misc]
-            steps.append(Step(i, t, note))
-        return steps
 
     def _init_state(self) -> None:
         st = VState()
@@ -345,8 +413,13 @@ class Checker:
         level = self.log_level
         if level:
             self.verbose(
-                "0:" + format_frame(self.frame)
+                f"{self.insn_idx}:" + format_frame(self.frame)
             )  # the entry state, as the kernel prints it
+        # one shared tuple per instruction for the per-step records (no allocation per step)
+        hist_entry = [(i, -1, -1) for i in range(n)]
+        trace_entry = [(i, "") for i in range(n)]
+        trace = self.trace
+        do_insn = self._do_insn
         while True:
             self.prev_insn_idx = prev_insn_idx
             idx = self.insn_idx
@@ -359,13 +432,14 @@ class Checker:
                 raise self.fail(
                     errno.E2BIG, f"BPF program is too large. Processed {self.insn_processed} insn"
                 )
-            self.cur.last_insn_idx = self.prev_insn_idx
+            cur = self.cur
+            cur.last_insn_idx = prev_insn_idx
             if idx in prune_points:
                 if self._is_state_visited(idx):
                     if level:
                         if do_print_state:
-                            spec = " (speculative execution)" if self.cur.speculative else ""
-                            self.verbose(f"\nfrom {self.prev_insn_idx} to {idx}{spec}: safe")
+                            spec = " (speculative execution)" if cur.speculative else ""
+                            self.verbose(f"\nfrom {prev_insn_idx} to {idx}{spec}: safe")
                         else:
                             self.verbose(f"{idx}: safe")
                     if self._exit_path():
@@ -373,44 +447,61 @@ class Checker:
                     do_print_state = True
                     prev_insn_idx = self.prev_insn_idx
                     continue
-            if level >= 2 and do_print_state:
-                spec = " (speculative execution)" if self.cur.speculative else ""
-                self.verbose(
-                    f"\nfrom {self.prev_insn_idx} to {idx}{spec}:" + format_frame(self.frame)
-                )
-                do_print_state = False
-            elif level and do_print_state:
-                do_print_state = False
             if level:
+                if level >= 2 and do_print_state:
+                    spec = " (speculative execution)" if cur.speculative else ""
+                    self.verbose(
+                        f"\nfrom {prev_insn_idx} to {idx}{spec}:" + format_frame(self.frame)
+                    )
+                do_print_state = False
                 self.verbose(f"{idx}: " + format_insn(*insn))
-            self.trace.append((idx, ""))
-            if level:  # only the log reads them; without one they just stay small
+                # only the log reads them; without one they just stay small
                 self.scratched_regs = set()
                 self.scratched_slots = set()
+            trace.append(trace_entry[idx])
             prev_insn_idx = idx
-            self.cur.history.append((idx, -1, -1))
+            cur.history.append(hist_entry[idx])
             if idx in jmp_points:
-                self.cur.jmp_hist += 1
+                cur.jmp_hist += 1
+            if cur.speculative and idx in self.nospec:
+                # 6.17+: a nospec barrier sits before this insn: speculation stops here
+                if self._exit_path():
+                    return
+                do_print_state = True
+                prev_insn_idx = self.prev_insn_idx
+                continue
             try:
-                outcome = self._do_insn(insn)
+                outcome = do_insn(insn)
             except VerifyFail as e:
                 if self.cur.speculative and e.errno in (errno.EPERM, errno.EACCES, errno.EINVAL):
-                    # 6.17+: an unsafe speculative path is fenced with nospec, not rejected
+                    # 6.17+: an unsafe speculative path is fenced with nospec, not rejected;
+                    # the barrier stops every later speculative path at this insn too
+                    self.nospec.add(idx)
+                    self.alu_state.pop(idx, None)
                     if self._exit_path():
                         return
                     do_print_state = True
                     prev_insn_idx = self.prev_insn_idx
                     continue
                 raise
-            if level and (self.scratched_regs or self.scratched_slots) and outcome != "exit":
-                self._print_insn_state()
-            if outcome == "exit":
+            if outcome == "next":
+                if level and (self.scratched_regs or self.scratched_slots):
+                    self._print_insn_state()
+                if cur.speculative and idx in self.nospec_result:
+                    # 6.17+: a store followed by a nospec barrier ends a speculative path
+                    if self._exit_path():
+                        return
+                    do_print_state = True
+                    prev_insn_idx = self.prev_insn_idx
+                    continue
+                self.insn_idx = idx + (2 if insn[0] == LD_IMM64 else 1)
+            elif outcome == "exit":
                 if self._exit_path():
                     return
                 do_print_state = True
                 prev_insn_idx = self.prev_insn_idx
-            elif outcome == "next":
-                self.insn_idx = idx + (2 if insn[0] == LD_IMM64 else 1)
+            elif level and (self.scratched_regs or self.scratched_slots):
+                self._print_insn_state()
 
     def _print_insn_state(self) -> None:
         if not self.log:
@@ -532,14 +623,7 @@ class Checker:
         r.__init__()  # type: ignore[misc]
         sc.mark_known(r, 0)
         if src == 4:
-            if self.prog.has_func_info:
-                # With BTF the kernel goes on to verify the callback as a subprogram.
-                raise self.fail(
-                    errno.EINVAL, "callbacks (ld_imm64 of a function) are not modelled by pyebpf"
-                )
-            # without BTF func_info the kernel refuses callbacks here
-            raise self.fail(errno.EINVAL, "missing btf func_info")
-            r.subprogno = self.prog.subprogs.index(self.insn_idx + sc.s32(imm) + 1)
+            load_func_ptr(self, r, imm)  # callbacks.py
             return
         spec = self.prog.maps.get(self.insn_idx)
         r.map = spec
@@ -603,29 +687,33 @@ class Checker:
         else:
             if src != 0 or off not in (0, 1) or (off == 1 and code not in (0x30, 0x90)):
                 raise self.fail(errno.EINVAL, "BPF_ALU uses reserved fields")
-        self.check_reg_arg(dst, True)
-        if code in (0x30, 0x90) and not is_x and imm == 0:
-            raise self.fail(errno.EINVAL, "div by zero")
-        if code in (0x60, 0x70, 0xC0) and not is_x:
-            size = 64 if alu64 else 32
-            if imm < 0 or imm >= size:
-                raise self.fail(errno.EINVAL, f"invalid shift {imm}")
-        self.check_reg_arg(dst, False)
+        # check_reg_arg(dst, SRC_OP) then (DST_OP), inline: this is the hottest path
+        if dst >= 11:
+            raise self.fail(errno.EINVAL, f"R{dst} is invalid")
+        self.scratched_regs.add(dst)
+        if self.cur.frames[-1].regs[dst].type == NOT_INIT:
+            raise self.fail(errno.EACCES, f"R{dst} !read_ok")
+        if not is_x:
+            if imm == 0 and code in (0x30, 0x90):
+                raise self.fail(errno.EINVAL, "div by zero")
+            if code in (0x60, 0x70, 0xC0):
+                size = 64 if alu64 else 32
+                if imm < 0 or imm >= size:
+                    raise self.fail(errno.EINVAL, f"invalid shift {imm}")
+        if dst == 10:
+            raise self.fail(errno.EACCES, "frame pointer is read only")
         self._adjust_reg_min_max_vals(op, dst, src, imm, alu64, is_x)
 
     def _do_mov(self, dst: int, src: int, off: int, imm: int, alu64: bool, is_x: bool) -> None:
-        regs = self.regs
+        regs = self.cur.frames[-1].regs
         d = regs[dst]
         if not is_x:
-            d.__init__()  # type: ignore[misc]
-            d.type = SCALAR
-            sc.mark_known(d, imm if alu64 else imm & 0xFFFFFFFF)
+            d.assign(_const_reg(imm if alu64 else imm & 0xFFFFFFFF))
             return
         s = regs[src]
         if alu64:
             if off == 0:
-                if s.type == SCALAR and not s.id and s.var_off.mask:
-                    s.id = self.new_id()
+                self.assign_scalar_id_before_mov(s)
                 d.assign(s)
                 return
             if self.is_pointer_value(src):
@@ -633,6 +721,7 @@ class Checker:
             if s.type == SCALAR:
                 d.assign(s)
                 d.id = 0
+                d.off = 0
                 sc.coerce_to_sext(d, off // 8)
             else:
                 self.mark_unknown(dst)
@@ -643,14 +732,16 @@ class Checker:
         if s.type == SCALAR:
             if off == 0:
                 fits = s.umax <= 0xFFFFFFFF
-                if fits and not s.id and s.var_off.mask:
-                    s.id = self.new_id()
+                if fits:
+                    self.assign_scalar_id_before_mov(s)
                 d.assign(s)
                 if not fits:
                     d.id = 0
+                    d.off = 0
             else:
                 d.assign(s)
                 d.id = 0
+                d.off = 0
                 sc.coerce_to_sext(d, off // 8)
         else:
             self.mark_unknown(dst)
@@ -660,7 +751,7 @@ class Checker:
     def _adjust_reg_min_max_vals(
         self, op: int, dst: int, src: int, imm: int, alu64: bool, is_x: bool
     ) -> None:
-        regs = self.regs
+        regs = self.cur.frames[-1].regs
         d = regs[dst]
         code = op & 0xF0
         ptr_reg = d if d.type != SCALAR else None
@@ -688,9 +779,7 @@ class Checker:
                 self.mark_chain_precision(src)
             src_reg = s.copy()
         else:
-            src_reg = Reg()
-            src_reg.type = SCALAR
-            sc.mark_known(src_reg, imm)
+            src_reg = _const_reg(imm)  # shared and never written: only read as the source
             if ptr_reg is not None:
                 self._adjust_ptr(op, dst, d, src_reg)
                 return
@@ -705,8 +794,51 @@ class Checker:
             return
         if code in (0x50, 0x40) and s.var_off.mask == 0:
             self._maybe_fork_scalars(d)
-        d.id = 0
+        dst_umax = d.umax
         sc.adjust_scalar(d, s, code, alu32)
+        self._link_after_add(d, s, code, alu32, dst_umax)
+
+    def _link_after_add(self, d: Reg, s: Reg, code: int, alu32: bool, dst_umax: int) -> None:
+        """6.18's linked-register deltas: ``r1 = r2; r1 += 10`` keeps r1 tied to r2 (+10).
+
+        Any other operation on a linked register breaks the link (id and delta cleared).
+        """
+        d_id = d.id
+        if (
+            d_id
+            and code in (0x00, 0x10)
+            and self.priv.bpf_capable
+            and (tn.subreg_is_const(s.var_off) if alu32 else s.var_off.mask == 0)
+        ):
+            val = s.var_off.value & 0xFFFFFFFF if alu32 else s.var_off.value
+            link = True
+            if alu32:
+                link = dst_umax <= 0xFFFFFFFF  # the upper half must be zero already
+                delta = sc.s32(val)
+            else:
+                delta = sc.s64(val)
+                link = -(1 << 31) <= delta < (1 << 31)
+            if code == 0x10:
+                if delta == -(1 << 31):
+                    link = False  # its negation does not fit
+                delta = -delta
+            if link and not d_id & ADD_CONST:
+                d.id = d_id | (ADD_CONST32 if alu32 else ADD_CONST64)
+                d.off = delta
+                return
+        d.id = 0
+        d.off = 0
+
+    def assign_scalar_id_before_mov(self, s: Reg) -> None:
+        """A scalar copied by ``mov`` (or a spill) gets an id, so that the copies stay linked."""
+        if s.type != SCALAR:
+            return
+        if s.id & ADD_CONST:
+            # only one level of delta: a copy of a linked register starts a new family
+            s.id = 0
+            s.off = 0
+        if not s.id and s.var_off.mask:
+            s.id = self.new_id()
 
     def _maybe_fork_scalars(self, d: Reg) -> None:
         if d.smin == -1 and d.smax == 0:
@@ -726,20 +858,23 @@ class Checker:
             sc.mark_known(d, (1 << 64) - 1)
 
     def _check_reg_sane_offset(self, r: Reg, ptype: int) -> None:
+        limit = 1 << 29
         known = r.var_off.mask == 0
         val = sc.s64(r.var_off.value)
-        name = type_name(ptype)
-        limit = 1 << 29
         if known and (val >= limit or val <= -limit):
+            name = type_name(ptype)
             raise self.fail(errno.EINVAL, f"math between {name} pointer and {val} is not allowed")
         if r.off >= limit or r.off <= -limit:
+            name = type_name(ptype)
             raise self.fail(errno.EINVAL, f"{name} pointer offset {r.off} is not allowed")
         if r.smin == sc.S64_MIN:
+            name = type_name(ptype)
             raise self.fail(
                 errno.EINVAL,
                 f"math between {name} pointer and register with unbounded min value is not allowed",
             )
         if r.smin >= limit or r.smin <= -limit:
+            name = type_name(ptype)
             raise self.fail(errno.EINVAL, f"value {r.smin} makes {name} pointer be out of bounds")
 
     def _adjust_ptr(self, op: int, dst: int, ptr: Reg, off_reg: Reg) -> None:
@@ -789,7 +924,7 @@ class Checker:
         self._check_reg_sane_offset(ptr, ptr.type)
         if not self.priv.bypass_spec_v1 and code in (0x00, 0x10) and self._src_is_reg:
             self._sanitize_ptr_alu(dst, ptr, off_reg, known, d is off_reg)
-        ptr_c = ptr.copy()
+        ptr_c = ptr  # only read until d (maybe ptr itself) is assigned at the end
         res = Reg()
         res.type = ptr_c.type
         res.id = ptr_c.id
@@ -891,6 +1026,11 @@ class Checker:
     ) -> None:
         """``sanitize_ptr_alu`` (first call): Spectre v1 rules for ``ptr += reg`` without CAP_PERFMON."""
         if self.cur.speculative:
+            # the checks were made on the architectural path; still simulate the truncated
+            # offset (the kernel's ``goto do_sim``)
+            if not known:
+                branch = self.push_stack(self.insn_idx + 1, self.insn_idx, True)
+                branch.frames[-1].regs[dst] = ptr.copy()
             return
         src = self._src_regno
         if not known and (off_reg.smin < 0) != (off_reg.smax < 0):
@@ -943,6 +1083,7 @@ class Checker:
             vs = d.map.value_size if d.map is not None else 0
             try:
                 check_mem_region(self, dst, d, d.off, 1, vs, False)
+                check_value_fields(self, d, d.off, 1)  # btf_fields.py
             except VerifyFail as e:
                 raise self.fail(
                     errno.EACCES,
@@ -982,9 +1123,7 @@ class Checker:
         else:
             if src != 0:
                 raise self.fail(errno.EINVAL, "BPF_JMP/JMP32 uses reserved fields")
-            s = Reg()
-            s.type = SCALAR
-            sc.mark_known(s, imm)
+            s = _const_reg(imm)  # shared: only read below (the refinements work on copies)
         pred = _is_branch_taken(d, s, code, jmp32)
         if pred >= 0:
             if d.type == SCALAR:
@@ -1011,7 +1150,7 @@ class Checker:
         else:
             f0 = s.copy()
             f1 = s.copy()
-            sc.reg_set_min_max(oregs[dst], f0, d, f1, code, jmp32)
+            sc.reg_set_min_max(oregs[dst], f0, d, f1, code, jmp32, src_is_scratch=True)
         if is_x and s.type == SCALAR and s.id:
             _sync_linked_regs(this, s)
             _sync_linked_regs(other, oregs[src])
@@ -1026,7 +1165,9 @@ class Checker:
             matched = is_x and not jmp32 and _try_match_pkt_pointers(code, dst, src, this, other)
             if not matched and self.is_pointer_value(dst):
                 raise self.fail(errno.EACCES, f"R{dst} pointer comparison prohibited")
-        self.scratched_regs.update({dst} | ({src} if is_x else set()))
+        self.scratched_regs.add(dst)
+        if is_x:
+            self.scratched_regs.add(src)
         self._note_branch(idx, idx + 1, "fall-through (other side queued)")
         self.insn_idx = idx + 1
 
@@ -1097,21 +1238,28 @@ class Checker:
         states_cnt = 0
         if entries:
             live = self.prog.live_before[idx]
+            at_may_goto = idx == self._may_goto_idx(idx)
             i = 0
             while i < len(entries):
                 e = entries[i]
                 states_cnt += 1
                 old = e.state
-                hit = False
+                hit = loop = False
                 if old.branches:
-                    if idx == self._may_goto_idx(idx) and old.may_goto_depth != cur.may_goto_depth:
+                    if at_may_goto and old.may_goto_depth != cur.may_goto_depth:
                         if self._states_equal(old, cur, RANGE_WITHIN, None):
-                            hit = True
+                            hit = loop = True
+                    # a callback-calling insn: iterate the callback until the states converge
+                    callback_site = idx in self.prog.calls_callback
+                    if not hit and callback_site:
+                        hit = loop = self._states_equal(old, cur, RANGE_WITHIN, None)
                     if not hit:
                         if (
-                            _states_maybe_looping(old, cur)
+                            not callback_site
+                            and _states_maybe_looping(old, cur, e)
                             and self._states_equal(old, cur, EXACT, None)
                             and old.may_goto_depth == cur.may_goto_depth
+                            and same_callback_depths(old, cur)
                         ):
                             msg = (
                                 f"infinite loop detected at insn {idx}\ncur state:"
@@ -1133,6 +1281,8 @@ class Checker:
                 if hit:
                     e.hit += 1
                     self._propagate_precision(old)
+                    if loop:
+                        self._add_scc_backedge(idx)
                     return True
                 if add_new:
                     e.miss += 1
@@ -1151,13 +1301,16 @@ class Checker:
         self.prev_insn_processed = self.insn_processed
         if self.priv.bpf_capable:
             _mark_all_scalars_imprecise(cur)
+        # the new cached state keeps the history list itself: cur starts a fresh one anyway
+        history = cur.history
+        cur.history = []
         new = cur.copy()
+        new.history = history
         new.insn_idx = idx
         new.path = None
         cur.parent = new
         cur.dfs_depth = new.dfs_depth + 1
         cur.first_insn_idx = idx
-        cur.history = []
         cur.jmp_hist = 0
         cur.branches = 1
         new.branches = 1
@@ -1165,7 +1318,8 @@ class Checker:
         if scc:
             entry = self.scc_entry.get(scc)
             if entry is None or entry.branches <= 0:
-                self.scc_entry[scc] = new
+                self.scc_entry[scc] = new  # a new visit of the loop, without backedges yet
+                self.scc_backedges.discard(scc)
         self.explored.setdefault(idx, []).insert(0, _Entry(new))
         return False
 
@@ -1174,11 +1328,20 @@ class Checker:
         return idx if insn is not None and insn[0] == 0xE5 else -1
 
     def _in_active_loop(self, idx: int) -> bool:
+        """``incomplete_read_marks``: the loop's current visit has a recorded backedge."""
         scc = self.prog.scc[idx]
-        if not scc:
+        if not scc or scc not in self.scc_backedges:
             return False
         entry = self.scc_entry.get(scc)
         return entry is not None and entry.branches > 0
+
+    def _add_scc_backedge(self, idx: int) -> None:
+        scc = self.prog.scc[idx]
+        if not scc:
+            return
+        entry = self.scc_entry.get(scc)
+        if entry is not None and entry.branches > 0:
+            self.scc_backedges.add(scc)
 
     def _propagate_precision(self, old: VState) -> None:
         """Registers precise in the cached state must be precise on the pruned path too."""
@@ -1216,13 +1379,19 @@ class Checker:
         last = len(old.frames) - 1
         for fi in range(len(old.frames)):
             fo, fc = old.frames[fi], cur.frames[fi]
-            if fo.callsite != fc.callsite:
+            if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
                 return False
             mask = live if (fi == last and live is not None and old.branches == 0) else None
+            regsafe = self._regsafe
+            ros, rcs = fo.regs, fc.regs
             for i in range(11):
                 if mask is not None and not (mask >> i) & 1 and i != 10:
                     continue
-                if not self._regsafe(fo.regs[i], fc.regs[i], idmap, exact):
+                ro = ros[i]
+                # regsafe's first test, inline: most registers of most states stop here
+                if ro.type == NOT_INIT and (exact == NOT_EXACT or rcs[i].type == NOT_INIT):
+                    continue
+                if not regsafe(ro, rcs[i], idmap, exact):
                     return False
             smask = self.stack_live_before(old.insn_idx) if mask is not None else None
             if not self._stacksafe(fo, fc, idmap, exact, smask):
@@ -1240,9 +1409,16 @@ class Checker:
         base = ro.type & 0xFF
         if ro.type == SCALAR:
             if self.explore_alu_limits:
-                return _same_value(ro, rc) and _check_scalar_ids(ro.id, rc.id, idmap)
+                return (
+                    _same_value(ro, rc)
+                    and ro.off == rc.off
+                    and _check_scalar_ids(ro.id, rc.id, idmap)
+                )
             if not ro.precise and exact == NOT_EXACT:
                 return True
+            flags = ro.id & ADD_CONST
+            if flags != rc.id & ADD_CONST or (flags and ro.off != rc.off):
+                return False
             return (
                 _range_within(ro, rc)
                 and tn.contains(ro.var_off, rc.var_off)
@@ -1280,7 +1456,9 @@ class Checker:
             if live is not None and exact == NOT_EXACT and not (live >> spi) & 1:
                 continue
             sc_ = fc.stack.get(spi)
-            for j in range(8):
+            # equal byte types pass every per-byte rule below (only the spill is left to check)
+            same_types = sc_ is not None and so.types == sc_.types
+            for j in range(0 if same_types else 8):
                 to = so.types[j]
                 tc = sc_.types[j] if sc_ is not None else STACK_INVALID
                 if exact != NOT_EXACT and to != tc:
@@ -1309,6 +1487,8 @@ class Checker:
 
 
 # --- module-level helpers ---------------------------------------------------------------------
+
+_const_reg = sc.const_reg
 
 
 def _ptr_limit(ptr: Reg, mask_to_left: bool) -> int | None:
@@ -1412,28 +1592,39 @@ def _refsafe(old: VState, cur: VState, idmap: dict[int, int]) -> bool:
     return True
 
 
-def _states_maybe_looping(old: VState, cur: VState) -> bool:
+def _same_reg_for_looping(a: Reg, b: Reg) -> bool:
+    """The fields ``states_maybe_looping`` compares (the kernel's memcmp up to ``frameno``)."""
+    return (
+        a.var_off == b.var_off
+        and a.type == b.type
+        and a.off == b.off
+        and a.smin == b.smin
+        and a.smax == b.smax
+        and a.umin == b.umin
+        and a.umax == b.umax
+        and a.s32min == b.s32min
+        and a.s32max == b.s32max
+        and a.u32min == b.u32min
+        and a.u32max == b.u32max
+        and a.id == b.id
+        and a.ref_obj_id == b.ref_obj_id
+        and a.map is b.map
+        and a.range == b.range
+    )
+
+
+def _states_maybe_looping(old: VState, cur: VState, entry: _Entry | None = None) -> bool:
     if len(old.frames) != len(cur.frames):
         return False
-    fo, fc = old.frames[-1], cur.frames[-1]
-    for a, b in zip(fo.regs, fc.regs, strict=True):
-        if not (
-            a.type == b.type
-            and a.off == b.off
-            and a.var_off == b.var_off
-            and a.smin == b.smin
-            and a.smax == b.smax
-            and a.umin == b.umin
-            and a.umax == b.umax
-            and a.s32min == b.s32min
-            and a.s32max == b.s32max
-            and a.u32min == b.u32min
-            and a.u32max == b.u32max
-            and a.id == b.id
-            and a.ref_obj_id == b.ref_obj_id
-            and a.map is b.map
-            and a.range == b.range
-        ):
+    ro, rc = old.frames[-1].regs, cur.frames[-1].regs
+    # a loop counter usually tells the states apart: try the register that did last time
+    hint = entry.differs if entry is not None else 0
+    if not _same_reg_for_looping(ro[hint], rc[hint]):
+        return False
+    for i in range(11):
+        if not _same_reg_for_looping(ro[i], rc[i]):
+            if entry is not None:
+                entry.differs = i
             return False
     return True
 
@@ -1482,11 +1673,30 @@ def _all_regs(st: VState) -> list[Reg]:
 
 
 def _sync_linked_regs(st: VState, known: Reg) -> None:
+    """``sync_linked_regs``: what a branch learnt about ``known`` holds for its linked copies."""
+    base = known.id & ~ADD_CONST
+    kflags = known.id & ADD_CONST
     for r in _all_regs(st):
-        if r is known or r.type != SCALAR or r.id != known.id:
+        if r is known or r.type != SCALAR or (r.id & ~ADD_CONST) != base:
             continue
+        rflags = r.id & ADD_CONST
+        if rflags and kflags and rflags != kflags:
+            continue  # a 32-bit and a 64-bit delta do not relate the full values
         precise = r.precise
-        r.assign(known)
+        if (not rflags and not kflags) or r.off == known.off:
+            r.assign(known)
+        else:
+            # r = known + (r.off - known.off)
+            saved_off, saved_id = r.off, r.id
+            delta = sc.const_reg(saved_off - known.off)
+            r.assign(known)
+            r.off, r.id = saved_off, saved_id
+            sc.scalar32_add(r, delta)
+            sc.scalar_add(r, delta)
+            r.var_off = tn.add(r.var_off, delta.var_off)
+            if saved_id & ADD_CONST32:
+                sc.zext_32_to_64(r)
+            sc.reg_bounds_sync(r)
         r.precise = precise or known.precise
 
 
@@ -1512,7 +1722,8 @@ def _mark_ptr_or_null_regs(st: VState, regno: int, is_null: bool) -> None:
                 sc.mark_known(r, 0)
             else:
                 _mark_ptr_not_null(r)
-                r.id = 0
+                if not may_point_to_spin_lock(r):  # the lock's identity (btf_fields.py)
+                    r.id = 0
 
 
 def _mark_ptr_not_null(r: Reg) -> None:

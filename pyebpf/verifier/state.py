@@ -43,6 +43,11 @@ PTR_TO_FUNC = 20
 CONST_PTR_TO_DYNPTR = 21
 
 BASE_MASK = 0xFF
+# Linked scalars (``r1 = r2; r1 += 10``): the upper id bits say that ``off`` holds the constant
+# delta to the other registers of the same id, after a 64-bit or a 32-bit add/sub.
+ADD_CONST64 = 1 << 31
+ADD_CONST32 = 1 << 30
+ADD_CONST = ADD_CONST64 | ADD_CONST32
 # Type flags (``enum bpf_type_flag``).
 PTR_MAYBE_NULL = 1 << 8
 MEM_RDONLY = 1 << 9
@@ -147,8 +152,26 @@ class Reg:
         return r
 
     def assign(self, other: Reg) -> None:
-        for name in Reg.__slots__:
-            setattr(self, name, getattr(other, name))
+        # spelled out: a loop over __slots__ with setattr is several times slower
+        self.type = other.type
+        self.off = other.off
+        self.var_off = other.var_off
+        self.smin = other.smin
+        self.smax = other.smax
+        self.umin = other.umin
+        self.umax = other.umax
+        self.s32min = other.s32min
+        self.s32max = other.s32max
+        self.u32min = other.u32min
+        self.u32max = other.u32max
+        self.id = other.id
+        self.ref_obj_id = other.ref_obj_id
+        self.map = other.map
+        self.range = other.range
+        self.mem_size = other.mem_size
+        self.frameno = other.frameno
+        self.precise = other.precise
+        self.subprogno = other.subprogno
 
     # Convenience predicates.
     @property
@@ -209,10 +232,16 @@ class StackSlot:
         return all(t == STACK_SPILL for t in self.types)
 
 
+_copy_reg = Reg.copy
+
+
 class Frame:
     """One call frame (``bpf_func_state``): 11 registers and the stack."""
 
-    __slots__ = ("regs", "stack", "frameno", "callsite", "subprogno", "allocated", "in_callback")
+    __slots__ = (
+        "regs", "stack", "frameno", "callsite", "subprogno", "allocated", "in_callback",
+        "callback_depth",
+    )  # fmt: skip
 
     def __init__(self, frameno: int = 0, callsite: int = -1, subprogno: int = 0) -> None:
         self.regs = [Reg() for _ in range(11)]
@@ -222,16 +251,18 @@ class Frame:
         self.subprogno = subprogno
         self.allocated = 0  # bytes of stack touched (kernel ``allocated_stack``)
         self.in_callback = False
+        self.callback_depth = 0  # callback visits pushed from this frame's current call
 
     def copy(self) -> Frame:
         f = Frame.__new__(Frame)
-        f.regs = [r.copy() for r in self.regs]
+        f.regs = list(map(_copy_reg, self.regs))
         f.stack = {k: v.copy() for k, v in self.stack.items()}
         f.frameno = self.frameno
         f.callsite = self.callsite
         f.subprogno = self.subprogno
         f.allocated = self.allocated
         f.in_callback = self.in_callback
+        f.callback_depth = self.callback_depth
         return f
 
 
@@ -282,7 +313,7 @@ class VState:
     def copy(self) -> VState:
         s = VState.__new__(VState)
         s.frames = [f.copy() for f in self.frames]
-        s.refs = [RefState(r.id, r.insn_idx, r.kind) for r in self.refs]
+        s.refs = self.refs[:]  # RefState entries are never changed, only added or dropped
         s.parent = self.parent
         s.branches = self.branches
         s.insn_idx = self.insn_idx

@@ -29,10 +29,12 @@ class Tnum(NamedTuple):
 
 UNKNOWN = Tnum(0, U64)
 ZERO = Tnum(0, 0)
+# tuple.__new__ directly: the namedtuple constructor adds a Python-level call per tnum
+_new = tuple.__new__
 
 
 def const(value: int) -> Tnum:
-    return Tnum(value & U64, 0)
+    return _new(Tnum, (value & U64, 0))
 
 
 def trange(lo: int, hi: int) -> Tnum:
@@ -42,15 +44,15 @@ def trange(lo: int, hi: int) -> Tnum:
     if bits > 63:
         return UNKNOWN
     delta = (1 << bits) - 1
-    return Tnum(lo & ~delta & U64, delta)
+    return _new(Tnum, (lo & ~delta & U64, delta))
 
 
 def lshift(a: Tnum, shift: int) -> Tnum:
-    return Tnum((a.value << shift) & U64, (a.mask << shift) & U64)
+    return _new(Tnum, ((a.value << shift) & U64, (a.mask << shift) & U64))
 
 
 def rshift(a: Tnum, shift: int) -> Tnum:
-    return Tnum(a.value >> shift, a.mask >> shift)
+    return _new(Tnum, (a.value >> shift, a.mask >> shift))
 
 
 def _sext(v: int, bits: int) -> int:
@@ -60,11 +62,16 @@ def _sext(v: int, bits: int) -> int:
 
 def arshift(a: Tnum, min_shift: int, bitness: int) -> Tnum:
     if bitness == 32:
-        return Tnum(
-            (_sext(a.value & U32, 32) >> min_shift) & U32,
-            (_sext(a.mask & U32, 32) >> min_shift) & U32,
+        return _new(
+            Tnum,
+            (
+                (_sext(a.value & U32, 32) >> min_shift) & U32,
+                (_sext(a.mask & U32, 32) >> min_shift) & U32,
+            ),
         )
-    return Tnum((_sext(a.value, 64) >> min_shift) & U64, (_sext(a.mask, 64) >> min_shift) & U64)
+    return _new(
+        Tnum, ((_sext(a.value, 64) >> min_shift) & U64, (_sext(a.mask, 64) >> min_shift) & U64)
+    )
 
 
 def add(a: Tnum, b: Tnum) -> Tnum:
@@ -73,7 +80,7 @@ def add(a: Tnum, b: Tnum) -> Tnum:
     sigma = (sm + sv) & U64
     chi = sigma ^ sv
     mu = chi | a.mask | b.mask
-    return Tnum(sv & ~mu & U64, mu)
+    return _new(Tnum, (sv & ~mu & U64, mu))
 
 
 def sub(a: Tnum, b: Tnum) -> Tnum:
@@ -82,26 +89,26 @@ def sub(a: Tnum, b: Tnum) -> Tnum:
     beta = (dv - b.mask) & U64
     chi = alpha ^ beta
     mu = chi | a.mask | b.mask
-    return Tnum(dv & ~mu & U64, mu)
+    return _new(Tnum, (dv & ~mu & U64, mu))
 
 
 def and_(a: Tnum, b: Tnum) -> Tnum:
     alpha = a.value | a.mask
     beta = b.value | b.mask
     v = a.value & b.value
-    return Tnum(v, alpha & beta & ~v & U64)
+    return _new(Tnum, (v, alpha & beta & ~v & U64))
 
 
 def or_(a: Tnum, b: Tnum) -> Tnum:
     v = a.value | b.value
     mu = a.mask | b.mask
-    return Tnum(v, mu & ~v & U64)
+    return _new(Tnum, (v, mu & ~v & U64))
 
 
 def xor(a: Tnum, b: Tnum) -> Tnum:
     v = a.value ^ b.value
     mu = a.mask | b.mask
-    return Tnum(v & ~mu & U64, mu)
+    return _new(Tnum, (v & ~mu & U64, mu))
 
 
 def mul(a: Tnum, b: Tnum) -> Tnum:
@@ -109,23 +116,23 @@ def mul(a: Tnum, b: Tnum) -> Tnum:
     acc_m = ZERO
     while a.value or a.mask:
         if a.value & 1:
-            acc_m = add(acc_m, Tnum(0, b.mask))
+            acc_m = add(acc_m, _new(Tnum, (0, b.mask)))
         elif a.mask & 1:
-            acc_m = add(acc_m, Tnum(0, b.value | b.mask))
+            acc_m = add(acc_m, _new(Tnum, (0, b.value | b.mask)))
         a = rshift(a, 1)
         b = lshift(b, 1)
-    return add(Tnum(acc_v, 0), acc_m)
+    return add(_new(Tnum, (acc_v, 0)), acc_m)
 
 
 def intersect(a: Tnum, b: Tnum) -> Tnum:
     v = a.value | b.value
     mu = a.mask & b.mask
-    return Tnum(v & ~mu & U64, mu)
+    return _new(Tnum, (v & ~mu & U64, mu))
 
 
 def cast(a: Tnum, size: int) -> Tnum:
     m = (1 << (size * 8)) - 1
-    return Tnum(a.value & m, a.mask & m)
+    return _new(Tnum, (a.value & m, a.mask & m))
 
 
 def is_aligned(a: Tnum, size: int) -> bool:
@@ -142,11 +149,11 @@ def contains(a: Tnum, b: Tnum) -> bool:
 
 
 def subreg(a: Tnum) -> Tnum:
-    return Tnum(a.value & U32, a.mask & U32)
+    return _new(Tnum, (a.value & U32, a.mask & U32))
 
 
 def clear_subreg(a: Tnum) -> Tnum:
-    return Tnum(a.value & ~U32 & U64, a.mask & ~U32 & U64)
+    return _new(Tnum, (a.value & ~U32 & U64, a.mask & ~U32 & U64))
 
 
 def with_subreg(reg: Tnum, sub_: Tnum) -> Tnum:

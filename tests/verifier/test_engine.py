@@ -43,6 +43,25 @@ LOOKUP = (
 PKT = I(0x61, 2, 1, 0) + I(0x61, 3, 1, 4) + I(MOVX, 4, 2) + I(0x07, 4, 0, 0, 14) + I(0x2D, 4, 3, 1)
 RB = ld_map(1, 100) + I(MOV, 2, 0, 0, 8) + I(MOV, 3) + I(0x85, 0, 0, 0, 131)
 LOOP10 = I(MOV, 1) + I(0x07, 1, 0, 0, 1) + I(0xA5, 1, 0, -2, 10) + I(MOV) + EXIT
+# r6 = ctx; r4 = 1; "if r4 > 5 goto +0" (decided: cap_bpf explores the other side
+# speculatively) then a store at insn 4: a pointer spill / an unaligned store of data
+DECIDED = I(MOVX, 6, 1) + I(MOV) + I(MOV, 4, 0, 0, 1)
+SPEC_SPILL = DECIDED + I(0x25, 4, 0, 0, 5) + I(0x7B, 10, 6, -8) + I(MOV, 0, 0, 0, 1) + EXIT
+MUL_BOUNDS = (
+    I(0x61, 0, 1, 0) + I(0x07, 0, 0, 0, 1) + I(0x27, 0, 0, 0, 3) + I(0x55, 0, 0, 1, 0)
+    + I(0x37, 0, 0, 0, 0) + I(MOV) + EXIT
+)  # fmt: skip
+LINKED_TAIL = (
+    I(0x75, 1, 0, 2, 0) + I(MOV) + EXIT + I(0x55, 0, 0, 1, 0) + I(0x37, 0, 0, 0, 0) + I(MOV) + EXIT
+)
+LINKED_DELTA = I(0x85, 0, 0, 0, 7) + I(MOVX, 1, 0) + I(0x07, 1, 0, 0, -4) + LINKED_TAIL
+LINKED_BROKEN = (
+    I(0x85, 0, 0, 0, 7) + I(MOVX, 1, 0) + I(0x07, 1, 0, 0, -4) + I(0x27, 1, 0, 0, 1) + LINKED_TAIL
+)
+SPEC_DATA = (
+    DECIDED + I(0x63, 10, 4, -4) + I(0x25, 4, 0, 0, 5) + I(0x63, 10, 4, -4) + I(MOV, 0, 0, 0, 1)
+    + EXIT
+)  # fmt: skip
 
 # name, program, prog type, maps, privilege, (accepted, errno, first error line, insns_processed)
 CASES = [
@@ -413,6 +432,20 @@ CASES = [
         (True, 0, None, 14),
     ),
     ("kprobe_needs_perfmon", I(MOV) + EXIT, KPROBE, None, "cap_bpf", (False, 1, None, 0)),
+    # Spectre v4 (6.17+ nospec_result): a pointer spill gets a barrier after it, so the
+    # speculative path of the decided branch at insn 3 ends right after insn 4 (7 + 1 insns)
+    ("spec_path_ends_after_pointer_spill", SPEC_SPILL, SF, None, "cap_bpf", (True, 0, None, 8)),
+    ("pointer_spill_root", SPEC_SPILL, SF, None, "root", (True, 0, None, 7)),
+    # a store over plain data needs no barrier: the speculative path runs on to exit (8 + 3)
+    ("spec_path_goes_on_after_data_store", SPEC_DATA, SF, None, "cap_bpf", (True, 0, None, 11)),
+    # linked registers with a delta (r1 = r0 - 4): "r1 s>= 0" proves r0 >= 4, so the division
+    # by zero behind "if r0 != 0" is dead; any other operation on r1 breaks the link
+    ("linked_delta_bounds_the_base", LINKED_DELTA, SF, None, "root", (True, 0, None, 9)),
+    ("linked_delta_cap_bpf", LINKED_DELTA, SF, None, "cap_bpf", (True, 0, None, 10)),
+    ("linked_delta_broken", LINKED_BROKEN, SF, None, "root", (False, 22, "div by zero", 9)),
+    # 6.14+ multiplies the bounds when no product overflows: (len + 1) * 3 >= 3 is never 0
+    ("mul_keeps_bounds", MUL_BOUNDS, SF, None, "root", (True, 0, None, 6)),
+    ("mul_keeps_bounds_cap_bpf", MUL_BOUNDS, SF, None, "cap_bpf", (True, 0, None, 7)),
 ]
 
 
@@ -517,3 +550,23 @@ def test_never_raises_on_random_instruction_mixes(
     for ptype in (SF, XDP):
         result = verify(code, ptype, maps={100: HASH})
         assert result.insns_processed >= 0
+
+
+def test_register_copy_and_assign_carry_every_field() -> None:
+    """``Reg.copy``/``assign`` spell the fields out (for speed): a new slot must be added there."""
+    from pyebpf.verifier.state import Reg
+
+    original = Reg()
+    for i, name in enumerate(Reg.__slots__):
+        setattr(original, name, ("marker", i))
+    assigned = Reg()
+    assigned.assign(original)
+    for copy in (original.copy(), assigned):
+        for name in Reg.__slots__:
+            assert getattr(copy, name) == getattr(original, name), name
+
+
+def test_linked_delta_in_the_log() -> None:
+    """6.18 prints a linked register's delta after its id, as ``id=1-4``."""
+    result = verify(LINKED_DELTA, SF, privilege="root")
+    assert "R1=scalar(id=1-4)" in result.log(2)

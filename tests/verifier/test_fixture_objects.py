@@ -41,6 +41,13 @@ def test_map_in_map_lookup_kernel_agrees() -> None:
             m.close()
 
 
+def test_bpf_loop_fixture_is_accepted_with_the_kernels_count() -> None:
+    spec = load_object(str(FIXTURES / "loader-el.o")).programs["xdp_pass"]
+    result = verify(spec, spec.type)
+    assert result.accepted, result.error
+    assert result.insns_processed == 40  # Linux 6.18: a bpf_loop callback and a global function
+
+
 def test_no_fixture_program_is_falsely_rejected() -> None:
     """Linux accepts every fixture program (tests/elf loads them all); so must the model,
     unless it says plainly that it stopped at something it does not model."""
