@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from ..kernel_tables import ProgType
 from ..spec import MapSpec, ProgramSpec, map_type, prog_type
 from .elf_support import line_texts, load, select_programs
 from .inputs import instructions_from, read_input
-from .output import Progress, UsageError, emit_json, paint
+from .output import Progress, UsageError, emit_json, first_line, paint
 
 _T = TypeVar("_T")
 
@@ -79,6 +80,12 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         metavar="OUT",
         help="write the control-flow graph (.dot, or .svg/.png with Graphviz)",
     )
+    p.add_argument(
+        "--core-btf",
+        metavar="FILE",
+        help="ELF: apply CO-RE relocations against this raw BTF file "
+        "(default: this machine's /sys/kernel/btf/vmlinux, where there is one)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run_verify)
 
@@ -134,6 +141,8 @@ def targets(args: argparse.Namespace) -> list[Target]:
     from ..elf import section_info
 
     obj = load(inp.data, args.file)
+    if obj.core_relocations:
+        obj.programs = _relocated(obj, args.core_btf, args.file)
     found = []
     for name, spec in select_programs(inp.data, args.file, None, args.program, obj):
         if forced is not None:
@@ -147,6 +156,34 @@ def targets(args: argparse.Namespace) -> list[Target]:
             spec = spec.replace(maps={**spec.maps, **extra_maps})
         found.append(Target(name, spec, line_texts(spec)))
     return found
+
+
+def _relocated(obj: Any, core_btf: str | None, path: str) -> dict[str, ProgramSpec]:
+    """The object's programs with CO-RE applied, as a loader would before the kernel sees them.
+
+    Without ``--core-btf`` and without kernel BTF on this machine, the programs stay as clang
+    compiled them (with a note: field offsets are then clang's, not a kernel's).
+    """
+    from ..btf import read_btf_file
+    from ..btf.kernel import KERNEL_BTF_DIR
+    from ..elf.core import relocated_programs
+
+    if core_btf is None and not os.path.exists(os.path.join(KERNEL_BTF_DIR, "vmlinux")):
+        sys.stderr.write(
+            f"pyebpf: note: {path}: no kernel BTF here, so CO-RE relocations are not applied; "
+            "give --core-btf FILE to verify against a kernel's BTF\n"
+        )
+        return dict(obj.programs)
+    try:
+        target = read_btf_file(core_btf) if core_btf is not None else None
+    except (OSError, PyebpfError) as exc:
+        raise UsageError(
+            f"--core-btf: {first_line(exc) if isinstance(exc, PyebpfError) else exc}"
+        ) from None
+    try:
+        return relocated_programs(obj, target)
+    except PyebpfError as exc:
+        raise UsageError(f"{path}: {first_line(exc)}") from None
 
 
 def _with_progress(label: str, work: Callable[[], _T]) -> _T:

@@ -17,6 +17,7 @@ import errno
 from typing import TYPE_CHECKING
 
 from . import scalar as sc
+from .cfg import ENOTSUPP
 from .state import (
     CONST_PTR_TO_MAP,
     PTR_TO_FUNC,
@@ -39,7 +40,6 @@ FOR_EACH_MAP_ELEM = 164
 TIMER_SET_CALLBACK = 170
 # map types whose ops have map_set_for_each_callback_args: (percpu) arrays and hash maps
 _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})
-ENOTSUPP = 524  # the kernel-internal errno bpf() passes through
 
 
 def load_func_ptr(ck: Checker, r: Reg, imm: int) -> None:

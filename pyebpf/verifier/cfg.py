@@ -47,6 +47,8 @@ def _opcode_table() -> frozenset[int]:
 
 
 VALID_OPCODES = _opcode_table()
+# The kernel-internal errno that bpf() passes through (Python's errno has no ENOTSUPP).
+ENOTSUPP = 524
 LD_IMM64 = 0x18
 CALL = 0x85
 # Helpers that call a callback: for_each_map_elem, find_vma, loop, user_ringbuf_drain (in
@@ -219,8 +221,9 @@ def check_program(
                             raise VerifyFail(
                                 errno.EINVAL, "no direct value access support for this map type", i
                             )
+                        # array_map_direct_value_addr: -ENOTSUPP for more than one element
                         raise VerifyFail(
-                            errno.EINVAL,
+                            ENOTSUPP if spec.max_entries != 1 else errno.EINVAL,
                             f"invalid access to map value pointer, value_size={spec.value_size} off={moff}",
                             i,
                         )

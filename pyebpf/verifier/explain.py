@@ -135,6 +135,12 @@ def explain(result: VerifyResult) -> str:
     out.append(f"Error {where}:")
     for line in err.message.split("\n"):
         out.append(f"    {line}")
+    if not err.message.strip():
+        out.append("    (the kernel logs no message for this rejection, only the errno)")
+        silent = _silent_hint(result._path[-1].text if result._path else "")
+        if silent:
+            out.append("")
+            out.append("Hint: " + silent)
     for pattern, hint in _HINTS:
         m = re.search(pattern, err.message)
         if m:
@@ -145,3 +151,15 @@ def explain(result: VerifyResult) -> str:
         out.append("")
         out.append("Note: pyebpf does not model this construct; the verdict is not a prediction.")
     return "\n".join(out) + "\n"
+
+
+def _silent_hint(insn_text: str) -> str:
+    """What the rejections without a log message mean, told by the failing instruction."""
+    if "bpf_snprintf" in insn_text:
+        return "bpf_snprintf's data length (R5) must be a multiple of 8: one u64 per conversion"
+    if "= *(" in insn_text:
+        return (
+            "a read from a frozen read-only map gives a constant only for an array map of one "
+            "element; the kernel refuses (ENOTSUPP) this read from a larger array"
+        )
+    return ""

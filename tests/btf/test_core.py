@@ -29,7 +29,7 @@ from pyebpf.btf.core import (
     essential_name,
     parse_spec,
 )
-from pyebpf.collection import POISON_CALL_CORE, apply_core_relocations, patch_instruction
+from pyebpf.elf.core import POISON_CALL_CORE, apply_core_relocations, patch_instruction
 from pyebpf.errors import CORERelocationError
 
 K = CORERelocKind

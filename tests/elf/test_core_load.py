@@ -30,8 +30,9 @@ from pyebpf.btf import (
     parse_btf,
 )
 from pyebpf.btf.core import CandidateCache, compute_relocation
-from pyebpf.collection import POISON_CALL_CORE, apply_core_relocations, load_collection
+from pyebpf.collection import load_collection
 from pyebpf.elf import load_object
+from pyebpf.elf.core import POISON_CALL_CORE, apply_core_relocations
 from pyebpf.errors import BTFError, CORERelocationError, VerifierError
 
 VMLINUX = "/sys/kernel/btf/vmlinux"

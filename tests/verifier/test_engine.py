@@ -32,6 +32,8 @@ MOV = 0xB7
 MOVX = 0xBF
 SF, XDP, KPROBE, CGSKB = 1, 6, 2, 8
 HASH = MapSpec(type=1, key_size=4, value_size=8, max_entries=16)
+ARRAY1 = MapSpec(type=2, key_size=4, value_size=8, max_entries=1)
+ARRAY2 = MapSpec(type=2, key_size=4, value_size=8, max_entries=2)
 RINGBUF = MapSpec(type=27, key_size=0, value_size=0, max_entries=4096)
 LOOKUP = (
     I(0x62, 10, 0, -4, 0)
@@ -446,6 +448,23 @@ CASES = [
     # 6.14+ multiplies the bounds when no product overflows: (len + 1) * 3 >= 3 is never 0
     ("mul_keeps_bounds", MUL_BOUNDS, SF, None, "root", (True, 0, None, 6)),
     ("mul_keeps_bounds_cap_bpf", MUL_BOUNDS, SF, None, "cap_bpf", (True, 0, None, 7)),
+    # a direct map-value address needs an array of one element: -ENOTSUPP (524) otherwise
+    (
+        "direct_value_of_two_element_array",
+        I(0x18, 1, 2, 0, 100) + bytes(8) + I(MOV) + EXIT,
+        SF,
+        [ARRAY2],
+        "root",
+        (False, 524, "invalid access to map value pointer, value_size=8 off=0", 0),
+    ),
+    (
+        "direct_value_past_the_value",
+        I(0x18, 1, 2, 0, 100) + I(0, 0, 0, 0, 8) + I(MOV) + EXIT,
+        SF,
+        [ARRAY1],
+        "root",
+        (False, 22, "invalid access to map value pointer, value_size=8 off=8", 0),
+    ),
 ]
 
 

@@ -58,3 +58,28 @@ def test_no_fixture_program_is_falsely_rejected() -> None:
             if not result.accepted and result.error is not None and result.error.modelled:
                 wrong.append(f"{path.name}:{name}: {result.error}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.kernel
+def test_core_programs_relocated_like_the_loader_agree_with_the_kernel() -> None:
+    """CO-RE programs: relocated offline against this kernel's BTF, the model sees the same
+    instructions the kernel verifies (loaded by load_collection), so the counts agree."""
+    import re
+
+    from pyebpf.collection import load_collection
+    from pyebpf.elf.core import relocated_programs
+
+    obj = load_object(str(FIXTURES / "core-el.o"))
+    relocated = relocated_programs(obj)
+    differ = []
+    with load_collection(obj, log_level=1) as coll:
+        for name, spec in relocated.items():
+            result = verify(spec, spec.type)
+            if not result.accepted:
+                assert not result.error.modelled, f"{name}: {result.error}"
+                continue
+            found = re.search(r"processed (\d+) insns", coll.programs[name].verifier_log)
+            assert found is not None, name
+            if int(found.group(1)) != result.insns_processed:
+                differ.append(f"{name}: kernel {found.group(1)}, pyebpf {result.insns_processed}")
+    assert not differ, differ
