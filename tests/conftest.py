@@ -14,6 +14,9 @@ import functools
 import os
 import platform
 import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
 
 import pytest
 
@@ -75,3 +78,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require_kernel()
     if item.get_closest_marker("llvm") is not None:
         require_llvm()
+
+
+@pytest.fixture
+def bpffs() -> Iterator[str]:
+    """A bpffs mounted on a fresh temporary directory (unmounted and removed afterwards)."""
+    require_kernel()
+    path = tempfile.mkdtemp(prefix="pyebpf-bpffs-")
+    done = subprocess.run(["mount", "-t", "bpf", "bpf", path], capture_output=True, text=True)
+    if done.returncode != 0:
+        os.rmdir(path)
+        reason = f"cannot mount a bpffs: {done.stderr.strip()}"
+        if _required("PYEBPF_REQUIRE_KERNEL"):
+            pytest.fail(f"PYEBPF_REQUIRE_KERNEL=1 but {reason}")
+        pytest.skip(reason)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", path], check=False)
+        os.rmdir(path)

@@ -166,12 +166,7 @@ def async_callback_return(ck: Checker) -> None:
         )
     ck.mark_chain_precision(0)
     if not (r0.smin == 0 and r0.smax == 0):
-        parts = []
-        if r0.smin > sc.S64_MIN:
-            parts.append(f" smin={r0.smin}")
-        if r0.smax < sc.S64_MAX:
-            parts.append(f" smax={r0.smax}")
-        shown = "".join(parts) or " unknown scalar value"
+        shown = sc.signed_range_text(r0.smin, r0.smax)
         raise ck.fail(
             errno.EINVAL,
             f"At async callback return the register R0 has{shown} should have been in [0, 0]",
@@ -187,12 +182,7 @@ def callback_return(ck: Checker) -> str:
         raise ck.fail(errno.EACCES, "R0 not a scalar value")
     ck.mark_chain_precision(0)
     if not (0 <= r0.smin and r0.smax <= 1):
-        parts = []
-        if r0.smin > sc.S64_MIN:
-            parts.append(f" smin={r0.smin}")
-        if r0.smax < sc.S64_MAX:
-            parts.append(f" smax={r0.smax}")
-        shown = "".join(parts) or " unknown scalar value"
+        shown = sc.signed_range_text(r0.smin, r0.smax)
         raise ck.fail(
             errno.EINVAL,
             f"At callback return the register R0 has{shown} should have been in [0, 1]",

@@ -164,12 +164,7 @@ def _check_return_code(ck: Checker) -> None:
     ck.mark_chain_precision(0)
     lo, hi = rng
     if not (lo <= r0.smin and r0.smax <= hi):
-        parts = []
-        if r0.smin > sc.S64_MIN:
-            parts.append(f" smin={r0.smin}")
-        if r0.smax < sc.S64_MAX:
-            parts.append(f" smax={r0.smax}")
-        shown = "".join(parts) or " unknown scalar value"
+        shown = sc.signed_range_text(r0.smin, r0.smax)
         raise ck.fail(
             errno.EINVAL,
             f"At program exit the register R0 has{shown} should have been in [{lo}, {hi}]",

@@ -1103,3 +1103,14 @@ def scalar_byte_swap(d: Reg, bits: int, swap: bool) -> None:
     d.id = 0
     mark_unbounded(d)
     reg_bounds_sync(d)
+
+
+def signed_range_text(smin: int, smax: int) -> str:
+    """How the kernel's return-value checks print a range: `` smin=A smax=B``, leaving out
+    an unbounded side, or `` unknown scalar value`` when both are."""
+    parts = []
+    if smin > S64_MIN:
+        parts.append(f" smin={smin}")
+    if smax < S64_MAX:
+        parts.append(f" smax={smax}")
+    return "".join(parts) or " unknown scalar value"

@@ -146,23 +146,42 @@ __attribute__((section("tc"))) int prog(struct ctx *c) {
 """
 
 
-def test_clang_output_round_trips(tmp_path: Path) -> None:
-    """A real clang-22 program: our text matches llvm-objdump's and assembles back."""
+def _require_clang() -> None:
     if shutil.which("clang-22") is None:
         if os.environ.get("PYEBPF_REQUIRE_LLVM", "") not in ("", "0"):
             pytest.fail("PYEBPF_REQUIRE_LLVM=1 but clang-22 is not installed")
         pytest.skip("clang-22 is not installed")
-    source, obj = tmp_path / "prog.c", tmp_path / "prog.o"
+
+
+def _compile(tmp_path: Path, *flags: str) -> tuple[Path, bytes]:
+    """_C_PROGRAM built by clang-22 (cpu v4): the object and the bytes of its `tc` section."""
+    _require_clang()
+    source, obj, raw = tmp_path / "prog.c", tmp_path / "prog.o", tmp_path / "tc.bin"
     source.write_text(_C_PROGRAM)
     subprocess.run(
-        ["clang-22", "-target", "bpf", "-mcpu=v4", "-O2", "-c", str(source), "-o", str(obj)],
+        [
+            "clang-22",
+            "-target",
+            "bpf",
+            "-mcpu=v4",
+            "-O2",
+            *flags,
+            "-c",
+            str(source),
+            "-o",
+            str(obj),
+        ],
         check=True,
     )
-    raw = tmp_path / "tc.bin"
     subprocess.run(
         ["llvm-objcopy-22", "-O", "binary", "--only-section=tc", str(obj), str(raw)], check=True
     )
-    data = raw.read_bytes()
+    return obj, raw.read_bytes()
+
+
+def test_clang_output_round_trips(tmp_path: Path) -> None:
+    """A real clang-22 program: our text matches llvm-objdump's and assembles back."""
+    _, data = _compile(tmp_path)
     insns = list(Instructions.from_bytes(data))
     assert len(insns) > 20
     for hex_imm in (False, True):
@@ -174,20 +193,7 @@ def test_clang_output_round_trips(tmp_path: Path) -> None:
 
 def test_objdump_listing_with_source_lines_assembles(tmp_path: Path) -> None:
     """`llvm-objdump -d -S -l` interleaves `; file:line` and `; source` lines: comments to us."""
-    if shutil.which("clang-22") is None:
-        if os.environ.get("PYEBPF_REQUIRE_LLVM", "") not in ("", "0"):
-            pytest.fail("PYEBPF_REQUIRE_LLVM=1 but clang-22 is not installed")
-        pytest.skip("clang-22 is not installed")
-    source, obj = tmp_path / "prog.c", tmp_path / "prog.o"
-    source.write_text(_C_PROGRAM)
-    subprocess.run(
-        ["clang-22", "-target", "bpf", "-mcpu=v4", "-O2", "-g", "-c", str(source), "-o", str(obj)],
-        check=True,
-    )
-    raw = tmp_path / "tc.bin"
-    subprocess.run(
-        ["llvm-objcopy-22", "-O", "binary", "--only-section=tc", str(obj), str(raw)], check=True
-    )
+    obj, data = _compile(tmp_path, "-g")
 
     def listing(*flags: str) -> str:
         args = ["llvm-objdump-22", "-d", *flags, "--section=tc", str(obj)]
@@ -198,7 +204,6 @@ def test_objdump_listing_with_source_lines_assembles(tmp_path: Path) -> None:
     ours = assemble(with_source).to_bytes()
     assert ours == assemble(listing()).to_bytes()
     # LLVM prints a local call as `call -0x1`, a helper call: only those bytes differ.
-    data = raw.read_bytes()
     assert len(ours) == len(data)
     for at in range(0, len(data), 8):
         if data[at] == 0x85 and data[at + 1] >> 4 == 1:

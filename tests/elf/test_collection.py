@@ -26,20 +26,6 @@ PACKET = bytes(64)
 
 
 @pytest.fixture
-def bpffs(tmp_path):
-    """A private bpffs mount for pinning (unmounted afterwards)."""
-    target = tmp_path / "bpffs"
-    target.mkdir()
-    done = subprocess.run(["mount", "-t", "bpf", "bpf", str(target)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a bpffs: {done.stderr.decode().strip()}")
-    try:
-        yield str(target)
-    finally:
-        subprocess.run(["umount", str(target)], check=False)
-
-
-@pytest.fixture
 def loader(bpffs):
     with load_collection(fixture("loader"), pin_root=bpffs) as coll:
         yield coll

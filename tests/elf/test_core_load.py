@@ -119,20 +119,6 @@ def _bpftool() -> str:
     return path
 
 
-@pytest.fixture
-def bpffs(tmp_path):
-    """A private bpffs mount for libbpf's pins (unmounted afterwards)."""
-    target = tmp_path / "bpffs"
-    target.mkdir()
-    done = subprocess.run(["mount", "-t", "bpf", "bpf", str(target)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a bpffs: {done.stderr.decode().strip()}")
-    try:
-        yield str(target)
-    finally:
-        subprocess.run(["umount", str(target)], check=False)
-
-
 def _libbpf_load(bpffs: str) -> tuple[dict[str, bytes], str]:
     """Load core-el.o with libbpf (bpftool -d): each program's xlated code, and the debug log."""
     from pyebpf.syscall import Program

@@ -1,29 +1,11 @@
-"""Fixtures for the syscall tests: a private bpffs mount and fd counting."""
+"""Fixtures for the syscall tests: fd counting (the bpffs fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
 from collections.abc import Iterator
 
 import pytest
 from syscall_helpers import open_fds
-
-
-@pytest.fixture
-def bpffs() -> Iterator[str]:
-    """A bpffs mounted on a fresh temporary directory (unmounted and removed afterwards)."""
-    path = tempfile.mkdtemp(prefix="pyebpf-bpffs-")
-    result = subprocess.run(["mount", "-t", "bpf", "bpf", path], capture_output=True, text=True)
-    if result.returncode != 0:
-        os.rmdir(path)
-        pytest.skip(f"cannot mount bpffs: {result.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", path], check=False)
-        os.rmdir(path)
 
 
 @pytest.fixture
