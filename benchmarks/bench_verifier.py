@@ -7,11 +7,13 @@ median of repeated runs; the first, cold run's time is printed too) and, where
 
     python benchmarks/bench_verifier.py
 
-Measured 2026-11-26 (CPython 3.11, 2 cores shared with other jobs; three runs): straight line
-191,000-199,000 insns/s, loop 158,000-159,000, branchy 105,000-108,000 (the kernel is 9-11x
-faster). The same runs of the previous engine: 126,000-129,000, 111,000-117,000 and
-93,000-97,000. Of the branchy time about 30 % is pass 1 (``cfg.check_program``) and the
-helper-call checks (``calls.py``).
+Measured 2026-11-26 (CPython 3.11, 2 cores shared with other jobs; three runs, each
+alternating with the previous engine from a ``git worktree`` of HEAD): straight line
+257,000-262,000 insns/s, loop 167,000-215,000 (215,000 once precision backtracking skipped
+immediate ALU/jump insns), branchy 142,000-145,000 (the kernel is 7-8x faster). The previous
+engine in the same runs: 226,000-239,000, 164,000-167,000 and 115,000-117,000. Corpus
+programs that hit the 1M-instruction limit: 113,000-207,000 insns/s (previously
+95,000-149,000).
 """
 
 from __future__ import annotations

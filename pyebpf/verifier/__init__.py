@@ -12,10 +12,12 @@ See ``docs/verifier.md`` for what is modelled and what is not.
 from __future__ import annotations
 
 import errno as _errno
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._gcpause import gc_paused
 from ..asm import Instruction, Instructions, iter_raw_slots
 from ..errors import PyebpfError
 from ..kernel_tables import ProgType
@@ -77,11 +79,18 @@ class VerifyResult:
     privilege: str = "root"
     _log1: list[str] = field(default_factory=list, repr=False)
     _log2: list[str] | None = field(default=None, repr=False)
-    _path: list[Step] = field(default_factory=list, repr=False)
+    # the failing path's steps, built on first use: a 1M-insn rejection has a million of them
+    _steps: list[Step] | Callable[[], list[Step]] = field(default_factory=list, repr=False)
     _rerun: Any = field(default=None, repr=False)
     _lines: dict[int, str] = field(default_factory=dict, repr=False)
     # the global function being verified on its own when the error was found ("" for main)
     _in_global: str = field(default="", repr=False)
+
+    @property
+    def _path(self) -> list[Step]:
+        if callable(self._steps):
+            self._steps = self._steps()
+        return self._steps
 
     @property
     def stats_line(self) -> str:
@@ -200,6 +209,7 @@ def verify(
     strict_alignment: bool = False,
     license: str | None = None,
     log_level: int = 1,
+    nr_cpus: int | None = None,
 ) -> VerifyResult:
     """Predict the Linux 6.18 verifier's answer for ``program`` (see the module docstring).
 
@@ -207,7 +217,9 @@ def verify(
     :class:`~pyebpf.spec.ProgramSpec` (whose ``maps`` resolve symbolic map references);
     ``prog_type``: a :class:`~pyebpf.kernel_tables.ProgType`, its value or name ("xdp");
     ``maps``: the :class:`~pyebpf.spec.MapSpec` behind each ld_imm64 map ``imm`` (fd or
-    fd_array index), or by reference name; ``privilege``: ``"root"`` or ``"cap_bpf"``.
+    fd_array index), or by reference name; ``privilege``: ``"root"`` or ``"cap_bpf"``;
+    ``nr_cpus``: the target kernel's number of possible CPUs (its ``nr_cpu_ids``, which bounds
+    ``bpf_get_smp_processor_id()``), by default this machine's.
     """
     try:
         pt = _prog_type(prog_type)
@@ -268,6 +280,7 @@ def verify(
             "log_level": level,
             "strict_alignment": strict_alignment,
             "gpl": gpl,
+            "nr_cpus": possible_cpus() if nr_cpus is None else nr_cpus,
         }
         main = Checker(prog, pt, **options)
         out = main.run()
@@ -281,7 +294,8 @@ def verify(
         return out, out.log_lines
 
     try:
-        outcome, log1 = run(0)
+        with gc_paused():  # states form no cycles (see pyebpf._gcpause): 12% of a long run
+            outcome, log1 = run(0)
     except Exception as e:  # never raise on a program: report pyebpf's own failure
         return _rejected(
             pt,
@@ -310,7 +324,8 @@ def verify(
 
     def rerun(level: int) -> list[str]:
         try:
-            return run(level)[1]
+            with gc_paused():  # states form no cycles (see pyebpf._gcpause): 12% of a long run
+                return run(level)[1]
         except Exception:  # pragma: no cover - defensive, mirrors the first run
             return []
 
@@ -326,7 +341,7 @@ def verify(
         privilege=priv.name,
         _log1=[],
         _log2=None,
-        _path=outcome.path,
+        _steps=lambda: outcome.path,
         _rerun=rerun,
         _lines=lines,
         _in_global=getattr(outcome, "failed_global", ""),
@@ -459,3 +474,14 @@ def _check_stack_depth(prog: Any, depths: list[int]) -> VerifyFail | None:
         if err is not None:
             return err
     return None
+
+
+def possible_cpus() -> int:
+    """This machine's number of possible CPUs, as the kernel's ``nr_cpu_ids`` counts them
+    (``/sys/devices/system/cpu/possible``, e.g. ``0-3``), else ``os.cpu_count()``."""
+    try:
+        with open("/sys/devices/system/cpu/possible") as f:
+            text = f.read().strip()
+        return max(int(part.split("-")[-1]) for part in text.split(",")) + 1
+    except (OSError, ValueError):
+        return os.cpu_count() or 1

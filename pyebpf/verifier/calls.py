@@ -6,7 +6,6 @@ frames, program exit (reference leaks, return-value range), after ``check_helper
 from __future__ import annotations
 
 import errno
-import os
 from typing import TYPE_CHECKING, Any
 
 from ..kernel_tables import ProgType
@@ -17,6 +16,7 @@ from .callbacks import async_callback_return, callback_return, push_callback
 from .globalfuncs import call_global, check_subprog_return
 from .helper_protos import (
     ArgType,
+    HelperProto,
     RetType,
     TypeFlag,
     acquires_reference,
@@ -58,6 +58,70 @@ from .state import (
 
 if TYPE_CHECKING:
     from .simulate import Checker
+
+# Enum members as module globals: on Python 3.11 ``ArgType.X`` costs ten times a global's
+# lookup, and the helper-call checks compare against them on every call.
+_ARG_ANYTHING = ArgType.ANYTHING
+_ARG_CONST_ALLOC_SIZE_OR_ZERO = ArgType.CONST_ALLOC_SIZE_OR_ZERO
+_ARG_CONST_MAP_PTR = ArgType.CONST_MAP_PTR
+_ARG_CONST_SIZE = ArgType.CONST_SIZE
+_ARG_CONST_SIZE_OR_ZERO = ArgType.CONST_SIZE_OR_ZERO
+_ARG_DONTCARE = ArgType.DONTCARE
+_ARG_KPTR_XCHG_DEST = ArgType.KPTR_XCHG_DEST
+_ARG_PTR_TO_ARENA = ArgType.PTR_TO_ARENA
+_ARG_PTR_TO_BTF_ID = ArgType.PTR_TO_BTF_ID
+_ARG_PTR_TO_BTF_ID_SOCK_COMMON = ArgType.PTR_TO_BTF_ID_SOCK_COMMON
+_ARG_PTR_TO_CONST_STR = ArgType.PTR_TO_CONST_STR
+_ARG_PTR_TO_CTX = ArgType.PTR_TO_CTX
+_ARG_PTR_TO_DYNPTR = ArgType.PTR_TO_DYNPTR
+_ARG_PTR_TO_FUNC = ArgType.PTR_TO_FUNC
+_ARG_PTR_TO_MAP_KEY = ArgType.PTR_TO_MAP_KEY
+_ARG_PTR_TO_MAP_VALUE = ArgType.PTR_TO_MAP_VALUE
+_ARG_PTR_TO_MEM = ArgType.PTR_TO_MEM
+_ARG_PTR_TO_PERCPU_BTF_ID = ArgType.PTR_TO_PERCPU_BTF_ID
+_ARG_PTR_TO_RINGBUF_MEM = ArgType.PTR_TO_RINGBUF_MEM
+_ARG_PTR_TO_SOCKET = ArgType.PTR_TO_SOCKET
+_ARG_PTR_TO_SOCK_COMMON = ArgType.PTR_TO_SOCK_COMMON
+_ARG_PTR_TO_SPIN_LOCK = ArgType.PTR_TO_SPIN_LOCK
+_ARG_PTR_TO_STACK = ArgType.PTR_TO_STACK
+_ARG_PTR_TO_TIMER = ArgType.PTR_TO_TIMER
+_ARG_SCALAR = ArgType.SCALAR
+_RET_INTEGER = RetType.INTEGER
+_RET_PTR_TO_MAP_VALUE = RetType.PTR_TO_MAP_VALUE
+_RET_PTR_TO_MEM = RetType.PTR_TO_MEM
+_RET_PTR_TO_SOCKET = RetType.PTR_TO_SOCKET
+_RET_PTR_TO_SOCK_COMMON = RetType.PTR_TO_SOCK_COMMON
+_RET_PTR_TO_TCP_SOCK = RetType.PTR_TO_TCP_SOCK
+_RET_VOID = RetType.VOID
+_FLAG_MAYBE_NULL = TypeFlag.MAYBE_NULL
+_FLAG_RDONLY = TypeFlag.RDONLY
+_FLAG_RINGBUF = TypeFlag.RINGBUF
+_FLAG_UNINIT = TypeFlag.UNINIT
+_FLAG_WRITE = TypeFlag.WRITE
+
+_MAYBE_NULL, _RDONLY, _RINGBUF, _UNINIT, _WRITE = 1, 2, 4, 8, 16
+_FLAG_BIT = {
+    _FLAG_MAYBE_NULL: _MAYBE_NULL,
+    _FLAG_RDONLY: _RDONLY,
+    _FLAG_RINGBUF: _RINGBUF,
+    _FLAG_UNINIT: _UNINIT,
+    _FLAG_WRITE: _WRITE,
+}
+# id(flag set) -> (the set, its bits): the prototype tables' sets are few and permanent, and
+# testing enum members in a frozenset hashes them in Python code on every test
+_FLAG_BITS: dict[int, tuple[frozenset[Any], int]] = {}
+
+
+def _flag_bits(flags: frozenset[Any]) -> int:
+    known = _FLAG_BITS.get(id(flags))
+    if known is None or known[0] is not flags:
+        bits = 0
+        for flag, bit in _FLAG_BIT.items():
+            if flag in flags:
+                bits |= bit
+        known = _FLAG_BITS[id(flags)] = (flags, bits)
+    return known[1]
+
 
 MAX_CALL_FRAMES = 8
 MAX_VAR_SIZ = 1 << 29
@@ -196,7 +260,12 @@ class _Meta:
         self.subprogno = -1
 
 
-def _check_helper_call(ck: Checker, func_id: int) -> None:
+def _helper_checked(ck: Checker, func_id: int) -> tuple[str, HelperProto]:
+    """Name and prototype of a helper the program may call; the checks that depend on the
+    helper id alone, done once per Checker (a loop calls the same helpers again and again)."""
+    known = ck.helper_cache.get(func_id)
+    if known is not None:
+        return known
     name = _func_name(func_id)
     if name == "unknown" or func_id < 0:
         raise ck.fail(errno.EINVAL, f"invalid func {name}#{func_id}")
@@ -210,13 +279,19 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
             errno.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program"
         )
     for spec in proto.args:
-        if spec.type in (ArgType.PTR_TO_BTF_ID, ArgType.PTR_TO_DYNPTR,
-                         ArgType.KPTR_XCHG_DEST, ArgType.PTR_TO_PERCPU_BTF_ID,
-                         ArgType.PTR_TO_ARENA):  # fmt: skip
+        if spec.type in (_ARG_PTR_TO_BTF_ID, _ARG_PTR_TO_DYNPTR,
+                         _ARG_KPTR_XCHG_DEST, _ARG_PTR_TO_PERCPU_BTF_ID,
+                         _ARG_PTR_TO_ARENA):  # fmt: skip
             raise ck.fail(
                 errno.EINVAL,
                 f"helper {name}#{func_id}: argument type {spec.type.value} is not modelled by pyebpf",
             )
+    known = ck.helper_cache[func_id] = (name, proto)
+    return known
+
+
+def _check_helper_call(ck: Checker, func_id: int) -> None:
+    name, proto = _helper_checked(ck, func_id)
     meta = _Meta()
     regs = ck.regs
     for i, spec in enumerate(proto.args):
@@ -242,27 +317,28 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
     r0 = regs[0]
     ret = proto.ret
     flags = proto.ret_flags
-    maybe_null = TypeFlag.MAYBE_NULL in flags
-    if ret == RetType.INTEGER:
+    ret_bits = _flag_bits(flags)
+    maybe_null = bool(ret_bits & _MAYBE_NULL)
+    if ret == _RET_INTEGER:
         r0.type = SCALAR
-    elif ret == RetType.VOID:
+    elif ret == _RET_VOID:
         r0.type = NOT_INIT
     else:
         sc.mark_known(r0, 0)
-        if ret == RetType.PTR_TO_MAP_VALUE:
+        if ret == _RET_PTR_TO_MAP_VALUE:
             if meta.map is None:
                 raise ck.fail(errno.EINVAL, "kernel subsystem misconfigured verifier")
             r0.map = meta.map
             r0.type = PTR_TO_MAP_VALUE
-        elif ret == RetType.PTR_TO_SOCKET:
+        elif ret == _RET_PTR_TO_SOCKET:
             r0.type = PTR_TO_SOCKET
-        elif ret == RetType.PTR_TO_SOCK_COMMON:
+        elif ret == _RET_PTR_TO_SOCK_COMMON:
             r0.type = PTR_TO_SOCK_COMMON
-        elif ret == RetType.PTR_TO_TCP_SOCK:
+        elif ret == _RET_PTR_TO_TCP_SOCK:
             r0.type = PTR_TO_TCP_SOCK
-        elif ret == RetType.PTR_TO_MEM:
-            r0.type = PTR_TO_MEM | (MEM_RINGBUF if TypeFlag.RINGBUF in flags else 0)
-            if TypeFlag.RDONLY in flags:
+        elif ret == _RET_PTR_TO_MEM:
+            r0.type = PTR_TO_MEM | (MEM_RINGBUF if ret_bits & _RINGBUF else 0)
+            if ret_bits & _RDONLY:
                 r0.type |= MEM_RDONLY
             r0.mem_size = meta.mem_size
         else:
@@ -270,7 +346,7 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
                 errno.EINVAL,
                 f"helper {name}#{func_id}: return type {ret.value} is not modelled by pyebpf",
             )
-        if maybe_null and not (ret == RetType.PTR_TO_MAP_VALUE and meta.const_key_in_range):
+        if maybe_null and not (ret == _RET_PTR_TO_MAP_VALUE and meta.const_key_in_range):
             r0.type |= PTR_MAYBE_NULL
     if r0.type & PTR_MAYBE_NULL:
         r0.id = ck.new_id()
@@ -294,6 +370,9 @@ def _check_helper_call(ck: Checker, func_id: int) -> None:
 
 
 def _pt(ck: Checker) -> Any:
+    pt = ck.prog_type_enum  # looked up once by the Checker (None when not a known type)
+    if pt is not None:
+        return pt
     try:
         return ProgType(int(ck.prog_type))
     except ValueError:
@@ -309,7 +388,7 @@ def _refine_retval(ck: Checker, func_id: int, r0: Reg, meta: _Meta) -> None:
         r0.s32min = -MAX_ERRNO
         sc.reg_bounds_sync(r0)
     elif func_id == 8:  # get_smp_processor_id
-        n = (os.cpu_count() or 1) - 1
+        n = ck.nr_cpus - 1  # the kernel: nr_cpu_ids - 1
         r0.umax = r0.u32max = r0.smax = r0.s32max = n
         r0.umin = r0.u32min = r0.smin = r0.s32min = 0
         sc.reg_bounds_sync(r0)
@@ -349,11 +428,11 @@ def _type_error(ck: Checker, regno: int, r: Reg, expected: str) -> None:
 
 def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta) -> None:
     at = spec.type
-    if at == ArgType.DONTCARE:
+    if at == _ARG_DONTCARE:
         return
     ck.check_reg_arg(regno, True)
     r = ck.regs[regno]
-    if at == ArgType.ANYTHING or at == ArgType.SCALAR:
+    if at == _ARG_ANYTHING or at == _ARG_SCALAR:
         if ck.is_pointer_value(regno):
             raise ck.fail(errno.EACCES, f"R{regno} leaks addr into helper function")
         return
@@ -363,8 +442,9 @@ def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta)
         and not proto.pkt_access
     ):
         raise ck.fail(errno.EACCES, "helper access to the packet is not allowed")
-    maybe_null = TypeFlag.MAYBE_NULL in spec.flags
-    rdonly_ok = TypeFlag.RDONLY in spec.flags
+    bits = _flag_bits(spec.flags)
+    maybe_null = bool(bits & _MAYBE_NULL)
+    rdonly_ok = bool(bits & _RDONLY)
     is_null = _register_is_null(r) and maybe_null
     if not is_null:
         _check_reg_type(ck, regno, r, at, rdonly_ok, spec)
@@ -376,7 +456,7 @@ def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta)
         meta.release_regno = regno
     if r.ref_obj_id:
         meta.ref_obj_id = r.ref_obj_id
-    if at == ArgType.CONST_MAP_PTR:
+    if at == _ARG_CONST_MAP_PTR:
         if meta.map is not None and meta.map is not r.map:
             # bpf_timer_init: the timer must live in the map passed (map_uid: 0 outside
             # map-in-map, which pyebpf does not track for timers)
@@ -387,28 +467,24 @@ def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta)
         meta.map = r.map
         if proto.id == 12 and int(getattr(r.map, "type", 0)) != 3:
             raise ck.fail(errno.EINVAL, "expected prog array map for tail call")
-    elif at == ArgType.PTR_TO_MAP_KEY:
+    elif at == _ARG_PTR_TO_MAP_KEY:
         if meta.map is None:
             raise ck.fail(errno.EACCES, "invalid map_ptr to access map->key")
         check_helper_mem_access(ck, regno, meta.map.key_size, False, False, False)
         meta.const_key_in_range = _const_array_key(ck, r, meta.map)
-    elif at == ArgType.PTR_TO_MAP_VALUE:
+    elif at == _ARG_PTR_TO_MAP_VALUE:
         if is_null:
             return
         if meta.map is None:
             raise ck.fail(errno.EACCES, "invalid map_ptr to access map->value")
-        uninit = TypeFlag.UNINIT in spec.flags
-        check_helper_mem_access(
-            ck, regno, meta.map.value_size, False, TypeFlag.WRITE in spec.flags, uninit
-        )
-    elif at == ArgType.PTR_TO_MEM:
-        meta.raw_mode = TypeFlag.UNINIT in spec.flags
+        uninit = bool(bits & _UNINIT)
+        check_helper_mem_access(ck, regno, meta.map.value_size, False, bool(bits & _WRITE), uninit)
+    elif at == _ARG_PTR_TO_MEM:
+        meta.raw_mode = bool(bits & _UNINIT)
         if spec.size is not None:
-            check_helper_mem_access(
-                ck, regno, spec.size, False, TypeFlag.WRITE in spec.flags, meta.raw_mode
-            )
-    elif at in (ArgType.CONST_SIZE, ArgType.CONST_SIZE_OR_ZERO):
-        zero_ok = at == ArgType.CONST_SIZE_OR_ZERO
+            check_helper_mem_access(ck, regno, spec.size, False, bool(bits & _WRITE), meta.raw_mode)
+    elif at in (_ARG_CONST_SIZE, _ARG_CONST_SIZE_OR_ZERO):
+        zero_ok = at == _ARG_CONST_SIZE_OR_ZERO
         meta.msize_max_value = r.umax
         prev = proto.arg(regno - 1)
         const = r.var_off.mask == 0
@@ -426,23 +502,24 @@ def _check_func_arg(ck: Checker, regno: int, spec: Any, proto: Any, meta: _Meta)
                 errno.EACCES,
                 f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'",
             )
-        uninit = TypeFlag.UNINIT in prev.flags and const
+        prev_bits = _flag_bits(prev.flags)
+        uninit = bool(prev_bits & _UNINIT) and const
         check_helper_mem_access(
-            ck, regno - 1, r.umax, zero_ok, TypeFlag.WRITE in prev.flags or uninit, uninit
+            ck, regno - 1, r.umax, zero_ok, bool(prev_bits & _WRITE) or uninit, uninit
         )
         ck.mark_chain_precision(regno)
-    elif at == ArgType.CONST_ALLOC_SIZE_OR_ZERO:
+    elif at == _ARG_CONST_ALLOC_SIZE_OR_ZERO:
         if r.var_off.mask:
             raise ck.fail(errno.EACCES, f"R{regno} is not a known constant'")
         meta.mem_size = r.var_off.value
         ck.mark_chain_precision(regno)
-    elif at == ArgType.PTR_TO_FUNC:
+    elif at == _ARG_PTR_TO_FUNC:
         meta.subprogno = r.subprogno
-    elif at == ArgType.PTR_TO_SPIN_LOCK:
+    elif at == _ARG_PTR_TO_SPIN_LOCK:
         process_spin_lock(ck, regno, proto.id == 93)
-    elif at == ArgType.PTR_TO_TIMER:
+    elif at == _ARG_PTR_TO_TIMER:
         meta.map = process_timer_func(ck, regno)
-    elif at == ArgType.PTR_TO_CONST_STR:
+    elif at == _ARG_PTR_TO_CONST_STR:
         check_const_str(ck, regno)
 
 
@@ -484,23 +561,23 @@ def _check_reg_type(ck: Checker, regno: int, r: Reg, at: Any, rdonly_ok: bool, s
     t = r.type
     if rdonly_ok:
         t &= ~MEM_RDONLY
-    if at == ArgType.CONST_MAP_PTR:
+    if at == _ARG_CONST_MAP_PTR:
         if t != CONST_PTR_TO_MAP:
             _type_error(ck, regno, r, "map_ptr")
         return
-    if at in (ArgType.PTR_TO_MAP_KEY, ArgType.PTR_TO_MAP_VALUE):
+    if at in (_ARG_PTR_TO_MAP_KEY, _ARG_PTR_TO_MAP_VALUE):
         if t not in _KEY_VALUE_TYPES:
             _type_error(ck, regno, r, _KEY_VALUE_NAMES)
         return
-    if at == ArgType.PTR_TO_MEM:
+    if at == _ARG_PTR_TO_MEM:
         if t not in _MEM_TYPES:
             _type_error(ck, regno, r, _MEM_NAMES)
         return
-    if at in (ArgType.CONST_SIZE, ArgType.CONST_SIZE_OR_ZERO, ArgType.CONST_ALLOC_SIZE_OR_ZERO):
+    if at in (_ARG_CONST_SIZE, _ARG_CONST_SIZE_OR_ZERO, _ARG_CONST_ALLOC_SIZE_OR_ZERO):
         if t != SCALAR:
             _type_error(ck, regno, r, "scalar")
         return
-    if at == ArgType.PTR_TO_CTX:
+    if at == _ARG_PTR_TO_CTX:
         if t != PTR_TO_CTX:
             _type_error(ck, regno, r, "ctx")
         if r.off or r.var_off != tn.ZERO:
@@ -508,19 +585,19 @@ def _check_reg_type(ck: Checker, regno: int, r: Reg, at: Any, rdonly_ok: bool, s
                 errno.EACCES, f"dereference of modified ctx ptr R{regno} off={r.off} disallowed"
             )
         return
-    if at == ArgType.PTR_TO_SOCK_COMMON:
+    if at == _ARG_PTR_TO_SOCK_COMMON:
         if t not in _SOCK_TYPES:
             _type_error(ck, regno, r, _SOCK_NAMES)
         return
-    if at == ArgType.PTR_TO_SOCKET:
+    if at == _ARG_PTR_TO_SOCKET:
         if t != PTR_TO_SOCKET:
             _type_error(ck, regno, r, "sock")
         return
-    if at == ArgType.PTR_TO_BTF_ID_SOCK_COMMON:
+    if at == _ARG_PTR_TO_BTF_ID_SOCK_COMMON:
         if t not in _SOCK_TYPES + (PTR_TO_BTF_ID,):
             _type_error(ck, regno, r, _SOCK_NAMES + ", ptr_, trusted_ptr_")
         return
-    if at == ArgType.PTR_TO_RINGBUF_MEM:
+    if at == _ARG_PTR_TO_RINGBUF_MEM:
         if t != PTR_TO_MEM | MEM_RINGBUF:
             _type_error(ck, regno, r, "ringbuf_mem")
         if r.off:
@@ -528,19 +605,19 @@ def _check_reg_type(ck: Checker, regno: int, r: Reg, at: Any, rdonly_ok: bool, s
                 errno.EACCES, f"R{regno} must have zero offset when passed to release func"
             )
         return
-    if at == ArgType.PTR_TO_STACK:
+    if at == _ARG_PTR_TO_STACK:
         if t != PTR_TO_STACK:
             _type_error(ck, regno, r, "fp")
         return
-    if at == ArgType.PTR_TO_FUNC:
+    if at == _ARG_PTR_TO_FUNC:
         if t != PTR_TO_FUNC:
             _type_error(ck, regno, r, "func")
         return
-    if at == ArgType.PTR_TO_SPIN_LOCK:
+    if at == _ARG_PTR_TO_SPIN_LOCK:
         if t != PTR_TO_MAP_VALUE:
             _type_error(ck, regno, r, "map_value, ptr_")
         return
-    if at in (ArgType.PTR_TO_TIMER, ArgType.PTR_TO_CONST_STR):
+    if at in (_ARG_PTR_TO_TIMER, _ARG_PTR_TO_CONST_STR):
         if t != PTR_TO_MAP_VALUE:
             _type_error(ck, regno, r, "map_value")
         return

@@ -67,6 +67,7 @@ class Program:
     force_checkpoints: set[int] = field(default_factory=set)
     live_before: list[int] = field(default_factory=list)  # register bitmask per slot
     scc: list[int] = field(default_factory=list)  # loop id per slot, 0 = not in a loop
+    succs: list[list[int]] = field(default_factory=list)  # successors inside the program
     maps: dict[int, Any] = field(default_factory=dict)  # slot of ld_imm64 -> MapSpec
     line_info: dict[int, str] = field(default_factory=dict)
     has_func_info: bool = False  # BTF func_info comes with the program (an ELF object's)
@@ -243,13 +244,11 @@ def check_program(
     _check_cfg(prog, slots, bpf_capable)
     n = len(prog.insns)
     # one successor table for both analyses (successors() per slot was a third of pass 1)
-    succs = [[w for w in successors(prog, v) if 0 <= w < n] for v in range(n)]
-    prog.live_before = _liveness(prog, succs)
+    succs = prog.succs = [[w for w in successors(prog, v) if 0 <= w < n] for v in range(n)]
     # without a backward edge there is no loop: skip Tarjan's walk
-    if any(w <= v for v in range(n) for w in succs[v]):
-        prog.scc = _sccs(prog, succs)
-    else:
-        prog.scc = [0] * n
+    has_loop = any(w <= v for v in range(n) for w in succs[v])
+    prog.live_before = _liveness(prog, succs, has_loop)
+    prog.scc = _sccs(prog, succs) if has_loop else [0] * n
     return prog
 
 
@@ -414,11 +413,12 @@ def use_def(insn: Raw, nargs: int = 5) -> tuple[int, int]:
     return d | (s if op & 8 else 0), 0
 
 
-def _liveness(prog: Program, succ: list[list[int]]) -> list[int]:
-    n = len(prog.insns)
+def _liveness(prog: Program, succ: list[list[int]], has_loop: bool = True) -> list[int]:
+    insns = prog.insns
+    n = len(insns)
     live_in = [0] * n
     ud: list[tuple[int, int]] = []
-    for insn in prog.insns:
+    for insn in insns:
         if insn is None:
             ud.append((0, 0))
             continue
@@ -430,21 +430,34 @@ def _liveness(prog: Program, succ: list[list[int]]) -> list[int]:
     while changed:
         changed = False
         for i in range(n - 1, -1, -1):
-            if prog.insns[i] is None:
+            if insns[i] is None:
                 continue
             out = 0
-            for s_ in succ[i]:
-                if 0 <= s_ < n:
-                    out |= live_in[s_]
+            for s_ in succ[i]:  # check_program keeps only targets inside the program
+                out |= live_in[s_]
             use, defs = ud[i]
             new = use | (out & ~defs)
             if new != live_in[i]:
                 live_in[i] = new
                 changed = True
+        # without a backward edge every successor comes later, so one backward pass is the
+        # fixpoint: a second one would only confirm it
+        if not has_loop:
+            break
     return live_in
 
 
 def _helper_nargs(helper_id: int) -> int:
+    nargs = _NARGS.get(helper_id)
+    if nargs is None:
+        nargs = _NARGS[helper_id] = _lookup_nargs(helper_id)
+    return nargs
+
+
+_NARGS: dict[int, int] = {}  # helper id -> argument count (the prototypes never change)
+
+
+def _lookup_nargs(helper_id: int) -> int:
     try:
         from .helper_protos import helper_proto
 

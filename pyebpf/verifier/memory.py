@@ -321,8 +321,12 @@ def _coerce_reg_to_size(r: Reg, size: int) -> None:
 
 
 def _check_alignment(ck: Checker, reg: Reg, off: int, size: int, strict_once: bool = False) -> None:
-    strict = ck.strict_alignment or strict_once
     t = reg.type
+    if t == PTR_TO_STACK and reg.var_off.mask == 0 and size > 0:
+        # the common case, short: a stack access at a known offset (always strict)
+        if not (reg.var_off.value + reg.off + off) & (size - 1):
+            return
+    strict = ck.strict_alignment or strict_once
     desc = ""
     if is_pkt_type(t):
         if not strict or size == 1:
@@ -442,6 +446,20 @@ def _sock_access(ck: Checker, regno: int, reg: Reg, off: int, size: int) -> None
 # --- context ----------------------------------------------------------------------------------
 
 
+# what a context load gives, by the field's CtxRegType
+_CTX_REG_TYPES = {
+    CtxRegType.PTR_TO_PACKET: PTR_TO_PACKET,
+    CtxRegType.PTR_TO_PACKET_END: PTR_TO_PACKET_END,
+    CtxRegType.PTR_TO_PACKET_META: PTR_TO_PACKET_META,
+    CtxRegType.PTR_TO_SOCK_COMMON_OR_NULL: PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL,
+    CtxRegType.PTR_TO_SOCKET: PTR_TO_SOCKET,
+    CtxRegType.PTR_TO_SOCKET_OR_NULL: PTR_TO_SOCKET | PTR_MAYBE_NULL,
+    CtxRegType.PTR_TO_FLOW_KEYS: PTR_TO_FLOW_KEYS,
+    CtxRegType.PTR_TO_TP_BUFFER: 14,
+}
+_CTX_SCALAR = CtxRegType.SCALAR
+
+
 def _ctx_access(
     ck: Checker, off: int, size: int, write: bool, value_regno: int, is_ldsx: bool
 ) -> None:
@@ -454,23 +472,13 @@ def _ctx_access(
     if write or value_regno < 0:
         return
     rt = res.reg_type
-    if rt == CtxRegType.SCALAR:
+    if rt == _CTX_SCALAR:
         ck.mark_unknown(value_regno)
         return
     r = ck.regs[value_regno]
     r.__init__()  # type: ignore[misc]
     sc.mark_known(r, 0)
-    mapping = {
-        CtxRegType.PTR_TO_PACKET: PTR_TO_PACKET,
-        CtxRegType.PTR_TO_PACKET_END: PTR_TO_PACKET_END,
-        CtxRegType.PTR_TO_PACKET_META: PTR_TO_PACKET_META,
-        CtxRegType.PTR_TO_SOCK_COMMON_OR_NULL: PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL,
-        CtxRegType.PTR_TO_SOCKET: PTR_TO_SOCKET,
-        CtxRegType.PTR_TO_SOCKET_OR_NULL: PTR_TO_SOCKET | PTR_MAYBE_NULL,
-        CtxRegType.PTR_TO_FLOW_KEYS: PTR_TO_FLOW_KEYS,
-        CtxRegType.PTR_TO_TP_BUFFER: 14,
-    }
-    r.type = mapping.get(rt, SCALAR)
+    r.type = _CTX_REG_TYPES.get(rt, SCALAR)
     if r.type & PTR_MAYBE_NULL:
         r.id = ck.new_id()
     ck.scratched_regs.add(value_regno)

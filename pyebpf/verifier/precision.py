@@ -128,6 +128,14 @@ def backtrack(
                         raise _Unsupported
                     return
                 later = idx
+                op = insn[0]
+                if not op & 8 and (
+                    (op & 7 in (4, 7) and op & 0xF0 != 0xB0)
+                    or (op & 7 in (5, 6) and op != 0x85 and op != 0x95)
+                ):
+                    # ALU (not mov) or jump with an immediate: _backtrack_insn changes nothing
+                    # (the hot case of loop counters, so decided here without the call)
+                    continue
                 _backtrack_insn(insn, spi, sfr, fr, regs, slots)
             parent = st.parent
             if parent is None:

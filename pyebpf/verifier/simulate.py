@@ -178,12 +178,20 @@ class Checker:
         log_level: int = 1,
         strict_alignment: bool = False,
         gpl: bool = True,
+        nr_cpus: int = 1,
     ) -> None:
         self.gpl = gpl
+        self.nr_cpus = nr_cpus  # the kernel's nr_cpu_ids (bounds get_smp_processor_id)
         self.prog = prog
         self.insns = prog.insns
         self.prog_type = prog_type
         self.attach_type = attach_type
+        try:
+            self.prog_type_enum: ProgType | None = ProgType(int(prog_type))
+        except (ValueError, TypeError):
+            self.prog_type_enum = None
+        # helper id -> (name, prototype) once the id-only checks passed (calls.py)
+        self.helper_cache: dict[int, Any] = {}
         self.priv = privilege or Privilege()
         self.log_level = log_level
         self.strict_alignment = strict_alignment
@@ -272,17 +280,12 @@ class Checker:
         if graph is None:
             # the flow graph does not change while simulating: build it once, with the calls
             # that may read any slot through a stack pointer (bpf-to-bpf, callback helpers)
-            graph = self._live_graph = []
             insns = prog.insns
-            for i in range(n - 1, -1, -1):
-                if insns[i] is None:
-                    continue
-                succ = successors(prog, i)
-                for j in succ:
-                    if not 0 <= j < n:
-                        succ = [j for j in succ if 0 <= j < n]
-                        break
-                graph.append((i, succ))
+            # pass 1's table: the successors inside the program
+            succs = prog.succs or [[w for w in successors(prog, v) if 0 <= w < n] for v in range(n)]
+            graph = self._live_graph = [
+                (i, succs[i]) for i in range(n - 1, -1, -1) if insns[i] is not None
+            ]
             self._reads_all_slots = [
                 i
                 for i, insn in enumerate(prog.insns)
@@ -373,7 +376,9 @@ class Checker:
             self._init_state()
             self._do_check()
         except VerifyFail as e:
-            err = e
+            # without its traceback: the frames would keep this Checker and every state it
+            # explored alive (in a cycle only the garbage collector breaks) with the outcome
+            err = e.with_traceback(None)
         except RecursionError:  # pragma: no cover - defensive
             err = VerifyFail(errno.EFAULT, "pyebpf internal limit reached", self.insn_idx)
         if err is not None:
@@ -1228,7 +1233,9 @@ class Checker:
 
     def _is_state_visited(self, idx: int) -> bool:
         cur = self.cur
-        force_new = idx in self.prog.force_checkpoints or cur.jmp_hist > 40
+        prog = self.prog
+        forced = idx in prog.force_checkpoints
+        force_new = forced or cur.jmp_hist > 40
         add_new = force_new
         if self.jmps_processed - self.prev_jmps_processed >= 2 and (
             self.insn_processed - self.prev_insn_processed >= 8
@@ -1237,8 +1244,10 @@ class Checker:
         entries = self.explored.get(idx)
         states_cnt = 0
         if entries:
-            live = self.prog.live_before[idx]
+            live = prog.live_before[idx]
             at_may_goto = idx == self._may_goto_idx(idx)
+            # a callback-calling insn: iterate the callback until the states converge
+            callback_site = idx in prog.calls_callback
             i = 0
             while i < len(entries):
                 e = entries[i]
@@ -1249,8 +1258,6 @@ class Checker:
                     if at_may_goto and old.may_goto_depth != cur.may_goto_depth:
                         if self._states_equal(old, cur, RANGE_WITHIN, None):
                             hit = loop = True
-                    # a callback-calling insn: iterate the callback until the states converge
-                    callback_site = idx in self.prog.calls_callback
                     if not hit and callback_site:
                         hit = loop = self._states_equal(old, cur, RANGE_WITHIN, None)
                     if not hit:
@@ -1286,7 +1293,7 @@ class Checker:
                     return True
                 if add_new:
                     e.miss += 1
-                n = 64 if idx in self.prog.force_checkpoints and old.branches > 0 else 3
+                n = 64 if forced and old.branches > 0 else 3
                 if e.miss > e.hit * n + n:
                     del entries[i]
                     continue
@@ -1732,14 +1739,20 @@ def _mark_ptr_not_null(r: Reg) -> None:
     if r.type != PTR_TO_MAP_VALUE or r.map is None:
         return
     map_type = getattr(r.map, "type", None)
-    if map_type in (MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS):
+    if map_type in _MAPS_OF_MAPS:
         # The value of a map-in-map is the inner map: later lookups use the inner map's spec.
         r.type = CONST_PTR_TO_MAP
         r.map = getattr(r.map, "inner_map", None)
-    elif map_type == MapType.XSKMAP:
+    elif map_type == _XSKMAP:
         r.type = PTR_TO_XDP_SOCK
-    elif map_type in (MapType.SOCKMAP, MapType.SOCKHASH):
+    elif map_type in _SOCK_MAPS:
         r.type = PTR_TO_SOCKET
+
+
+# as globals: a member lookup on an enum class is slow on Python 3.11
+_MAPS_OF_MAPS = (MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS)
+_XSKMAP = MapType.XSKMAP
+_SOCK_MAPS = (MapType.SOCKMAP, MapType.SOCKHASH)
 
 
 def _find_good_pkt_pointers(st: VState, dst: Reg, type_: int, right_open: bool) -> None:

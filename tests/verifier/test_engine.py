@@ -42,6 +42,10 @@ LOOKUP = (
     + ld_map(1, 100)
     + I(0x85, 0, 0, 0, 1)
 )
+LOOKUP_ARRAY = (
+    I(0x62, 10, 0, -4, 0) + I(MOVX, 2, 10) + I(0x07, 2, 0, 0, -4) + ld_map(1, 100)
+    + I(0x85, 0, 0, 0, 1)
+)  # fmt: skip
 PKT = I(0x61, 2, 1, 0) + I(0x61, 3, 1, 4) + I(MOVX, 4, 2) + I(0x07, 4, 0, 0, 14) + I(0x2D, 4, 3, 1)
 RB = ld_map(1, 100) + I(MOV, 2, 0, 0, 8) + I(MOV, 3) + I(0x85, 0, 0, 0, 131)
 LOOP10 = I(MOV, 1) + I(0x07, 1, 0, 0, 1) + I(0xA5, 1, 0, -2, 10) + I(MOV) + EXIT
@@ -589,3 +593,24 @@ def test_linked_delta_in_the_log() -> None:
     """6.18 prints a linked register's delta after its id, as ``id=1-4``."""
     result = verify(LINKED_DELTA, SF, privilege="root")
     assert "R1=scalar(id=1-4)" in result.log(2)
+
+
+def test_smp_processor_id_is_bounded_by_the_target_cpus() -> None:
+    """get_smp_processor_id() < nr_cpu_ids: an index into an 8-byte value is safe for a
+    1-CPU target and out of bounds for a 2-CPU one (value_size 8: only index 0 fits)."""
+    code = (
+        I(0x85, 0, 0, 0, 8)  # r0 = bpf_get_smp_processor_id()
+        + I(0x67, 0, 0, 0, 3)  # r0 <<= 3
+        + I(MOVX, 6, 0)
+        + LOOKUP_ARRAY
+        + I(0x15, 0, 0, 3, 0)  # if r0 == 0 goto exit
+        + I(0x0F, 0, 6)  # r0 += r6
+        + I(0x79, 0, 0)  # r0 = *(u64 *)(r0 + 0)
+        + I(0x05, 0, 0, 0)
+        + I(MOV)
+        + EXIT
+    )
+    table = {100: ARRAY1}
+    assert verify(code, SF, maps=table, nr_cpus=1).accepted
+    two = verify(code, SF, maps=table, nr_cpus=2)
+    assert not two.accepted and "invalid access to map value" in two.error.message
