@@ -81,6 +81,13 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         help="write the control-flow graph (.dot, or .svg/.png with Graphviz)",
     )
     p.add_argument(
+        "--nr-cpus",
+        type=int,
+        metavar="N",
+        help="the target's number of possible CPUs (bounds bpf_get_smp_processor_id; "
+        "default: this machine's)",
+    )
+    p.add_argument(
         "--core-btf",
         metavar="FILE",
         help="ELF: apply CO-RE relocations against this raw BTF file "
@@ -211,6 +218,8 @@ def _with_progress(label: str, work: Callable[[], _T]) -> _T:
 def run_verify(args: argparse.Namespace) -> int:
     from ..verifier import verify
 
+    if args.nr_cpus is not None and args.nr_cpus < 1:
+        raise UsageError(f"--nr-cpus {args.nr_cpus}: a target has at least one CPU")
     found = targets(args)
     if args.graph and len(found) != 1:
         names = ", ".join(t.name for t in found)
@@ -223,6 +232,7 @@ def run_verify(args: argparse.Namespace) -> int:
             target.spec.type,
             privilege=args.privilege,
             log_level=max(args.log_level, 1),
+            nr_cpus=args.nr_cpus,
         )
         result = _with_progress(f"verifying {target.name}", work)
         results.append((target, result))

@@ -235,6 +235,10 @@ def verify(
         priv = Privilege.of(privilege)
     except ValueError as e:
         return _rejected(pt, str(e), _errno.EINVAL, privilege)
+    if nr_cpus is not None and (not isinstance(nr_cpus, int) or nr_cpus < 1):
+        return _rejected(
+            pt, f"nr_cpus must be a whole number >= 1, not {nr_cpus!r}", _errno.EINVAL, priv.name
+        )
     from .prog_types import prog_type_loadable
 
     if not prog_type_loadable(pt, priv.name):
