@@ -291,7 +291,11 @@ class Instructions(Sequence[Instruction]):
             return [], [], []
         offsets = self.slot_offsets
         picked = list(map(insns.__getitem__, refs))
-        fields = list(map(_FIELD_BY_OP_SRC.get, map(_OP_SRC, picked), repeat(0)))
+        # Jumps (the common case) are known by their opcode alone; calls, gotol and ld_imm64
+        # also need their src.
+        fields = list(map(_FIELD_BY_JUMP_OP.get, map(_OPCODE, picked), repeat(0)))
+        if 0 in fields:
+            fields = list(map(_FIELD_BY_OP_SRC.get, map(_OP_SRC, picked), repeat(0)))
         if 0 in fields:  # some refer to maps or kernel symbols: keep them for to_bytes
             chosen = list(compress(range(len(refs)), fields))
             self._symbol_refs = list(compress(refs, map(not_, fields)))
@@ -495,6 +499,8 @@ _FIELD_BY_OP_SRC = {
     (LD_IMM64, int(PseudoSrc.FUNC)): 4,
 }
 _OP_SRC = itemgetter(0, 2)
+# The same for the opcodes whose field does not depend on src: the jumps.
+_FIELD_BY_JUMP_OP = {op: 3 for op, field in _TARGET_FIELD.items() if field == 3}
 _Links = tuple[list[int], list[int], list[int]]  # see Instructions._resolve
 _LOCAL = int(CallKind.LOCAL)
 _FUNC = int(PseudoSrc.FUNC)

@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Sequence
-from itertools import accumulate, compress
-from operator import itemgetter, not_
+from itertools import accumulate, compress, count
+from operator import itemgetter, not_, sub
 from typing import Any
 
 from ..._gcpause import gc_paused
@@ -942,26 +942,98 @@ def _read_line(raw: str) -> _Line:
     return labels, line.rstrip(";").strip()
 
 
-class _LineReader(dict[str, tuple["Instruction | _Special", bytes]]):
+class _LineReader(dict[str, tuple["Instruction | None", bytes]]):
     """Line text -> (its instruction, its bytes), each distinct line read once on first use.
 
     A line that is not just a statement (labels, a ``call name`` that waits for the labels,
-    a blank or comment line) maps to ``(_Special((labels, statement, instruction)), its bytes)``
-    (a false value, so that such lines are found at C speed).
+    a blank or comment line) maps to (None, its bytes) (found at C speed) and ``specials``
+    says what it means: (labels, statement, instruction).
     ``markers`` are the characters of labels and comments that occur in the text at all (a
     line without any of them is a plain statement).
     """
 
-    __slots__ = ("markers", "statements", "current")
+    __slots__ = (
+        "markers",
+        "statements",
+        "current",
+        "specials",
+        "heads",
+        "jump_heads",
+        "wide_heads",
+    )
 
     def __init__(self, markers: tuple[str, ...]) -> None:
         super().__init__()
         self.markers = markers
         self.statements: dict[str, tuple[Instruction, bytes] | None] = {}
         self.current = ""
+        self.specials: dict[str, tuple[tuple[str, ...], str, Instruction | None]] = {}
+        # A line less its last token -> how that token completes it: (kind, opcode, dst, src,
+        # off, imm, bytes). Programs repeat a few shapes with other labels, immediates and
+        # offsets, so the rest is read once. Kinds: _TAIL_LABEL (a jump to a label),
+        # _TAIL_IMM (an ALU or store immediate), _TAIL_OFF (a load offset; imm: its sign).
+        self.heads: dict[str, tuple[int, int, int, int, int, int, bytes]] = {}
+        # `if w1 >` (of `if w1 > 42 goto label`) -> (opcode, dst)
+        self.jump_heads: dict[str, tuple[int, int]] = {}
+        # `r1 =` (of `r1 = 42 ll`) -> dst
+        self.wide_heads: dict[str, int] = {}
 
-    def __missing__(self, raw: str) -> tuple[Instruction | _Special, bytes]:
+    def __missing__(self, raw: str) -> tuple[Instruction | None, bytes]:
         self.current = raw  # names the line if reading it fails
+        head, _, tail = raw.rpartition(" ")
+        known_head = self.heads.get(head)
+        if known_head is not None:
+            kind, op, dst, src, off, imm, code = known_head
+            if kind == _TAIL_LABEL:
+                if tail.isidentifier() and tail.isascii():
+                    entry = self[raw] = (
+                        _new(Instruction, (op, dst, src, off, imm, None, tail, None)),
+                        code,
+                    )
+                    return entry
+            else:
+                value = _fast_int(
+                    tail if kind == _TAIL_IMM else tail[:-1] if tail[-1:] == ")" else ""
+                )
+                if value is not None:
+                    if kind == _TAIL_OFF:
+                        off = value * imm if value >= 0 else 0x10000
+                        imm = 0
+                    else:
+                        imm = value
+                    if -0x8000 <= off <= 0x7FFF and -0x80000000 <= imm <= 0x7FFFFFFF:
+                        entry = self[raw] = (
+                            _new(Instruction, (op, dst, src, off, imm, None, None, None)),
+                            _PACK(op, (src << 4) | dst, off, imm),
+                        )
+                        return entry
+        elif tail == "ll" and head.rpartition(" ")[0] in self.wide_heads:
+            # `r1 = 42 ll` with another constant: known by its `r1 =`
+            start, _, number = head.rpartition(" ")
+            # (`ll` takes decimal or hex only, as the full parser reads it: no 0b)
+            value = None if number.lstrip("+-")[:2] in ("0b", "0B") else _fast_int(number)
+            if value is not None and -(1 << 63) <= value < (1 << 64):
+                value &= (1 << 64) - 1
+                value -= (value >> 63) << 64  # as _ld_imm64 stores it: signed
+                insn = _new(
+                    Instruction, (LD_IMM64, self.wide_heads[start], 0, 0, value, None, None, None)
+                )
+                entry = self[raw] = (insn, insn.encode())
+                return entry
+        elif head[-5:] == " goto" and tail.isidentifier() and tail.isascii():
+            # `if w1 > 42 goto label` with another immediate: known by its `if w1 >`
+            start, _, imm_text = head[:-5].rpartition(" ")
+            known_start = self.jump_heads.get(start)
+            value = None if known_start is None else _fast_int(imm_text)
+            if known_start is not None and value is not None and -(1 << 31) <= value < (1 << 31):
+                op, dst = known_start
+                code = _PACK(op, dst, 0, value)
+                self.heads[head] = (_TAIL_LABEL, op, dst, 0, 0, value, code)
+                entry = self[raw] = (
+                    _new(Instruction, (op, dst, 0, 0, value, None, tail, None)),
+                    code,
+                )
+                return entry
         line = raw.strip()
         labels: tuple[str, ...]
         for marker in self.markers:
@@ -975,11 +1047,10 @@ class _LineReader(dict[str, tuple["Instruction | _Special", bytes]]):
         else:
             fields = _fast_fields(line)
             if fields is not None:  # never ld_imm64: one slot
-                value = self[raw] = (
-                    _new(Instruction, fields),
-                    _PACK(fields[0], (fields[2] << 4) | fields[1], fields[3], fields[4]),
-                )
-                return value
+                code = _PACK(fields[0], (fields[2] << 4) | fields[1], fields[3], fields[4])
+                entry = self[raw] = (_new(Instruction, fields), code)
+                self._learn_head(head, tail, fields, code)
+                return entry
             labels, stmt = _read_line(raw) if "\t" in line or "  " in line else ((), line)
         known: tuple[Instruction, bytes] | None = None
         if stmt:
@@ -987,34 +1058,50 @@ class _LineReader(dict[str, tuple["Instruction | _Special", bytes]]):
             if stmt in statements:
                 known = statements[stmt]
             else:
-                insn = _fast_parse(stmt)
-                if insn is None and not _is_call_by_name(stmt):
-                    insn = _parse_statement(_Ctx(0, stmt, None), stmt, set())
-                known = statements[stmt] = None if insn is None else (insn, _encode(insn))
+                parsed = _fast_parse(stmt)
+                if parsed is None and not _is_call_by_name(stmt):
+                    parsed = _parse_statement(_Ctx(0, stmt, None), stmt, set())
+                known = statements[stmt] = None if parsed is None else (parsed, _encode(parsed))
         if known is not None and not labels:
-            value = self[raw] = known
-            return value
+            insn = known[0]
+            if insn[0] == LD_IMM64 and not insn[2] and tail == "ll" and stmt[-3:] == " ll":
+                start, _, number = head.rpartition(" ")  # `r1 = 42 ll`: remember `r1 =`
+                if _fast_int(number) is not None and start.strip() == f"r{insn[1]} =":
+                    self.wide_heads[start] = insn[1]
+            self[raw] = known
+            return known
         # A deferred call takes one slot; its bytes are written once the labels are known.
-        meaning = _Special((labels, stmt, None if known is None else known[0]))
-        special = (meaning, known[1] if known is not None else _CALL_SLOT if stmt else b"")
-        self[raw] = special
+        self.specials[raw] = (labels, stmt, None if known is None else known[0])
+        special = self[raw] = (None, known[1] if known is not None else _CALL_SLOT if stmt else b"")
         return special
 
+    def _learn_head(self, head: str, tail: str, fields: _Fields, code: bytes) -> None:
+        """Remember how ``head`` reads when its last token (``tail``) varies, if it does."""
+        op, dst, src, off, imm, _, ref, _ = fields
+        cls = op & 0x07
+        if ref is not None:
+            if tail == ref and off == 0:  # another label gives the same fields and bytes
+                self.heads[head] = (_TAIL_LABEL, op, dst, src, off, imm, code)
+                if op & 0xF0 not in (0x00, 0x80, 0x90) and not op & 0x08 and head[-5:] == " goto":
+                    start, _, imm_text = head[:-5].rpartition(" ")  # a conditional jump
+                    if start.lstrip().startswith("if ") and _fast_int(imm_text) == imm:
+                        self.jump_heads[start] = (op, dst)
+        elif cls in (0x04, 0x07, 0x02) and not op & 0x08:  # ALU or store of an immediate
+            if _fast_int(tail) == imm:
+                self.heads[head] = (_TAIL_IMM, op, dst, src, off, 0, code)
+        elif cls == 0x01 and tail[-1:] == ")" and head[-1:] in ("+", "-"):  # a load
+            if _fast_int(tail[:-1]) == abs(off):
+                self.heads[head] = (_TAIL_OFF, op, dst, src, 0, -1 if head[-1] == "-" else 1, code)
 
-class _Special(tuple[Any, ...]):
-    """What a line that is not just a statement means: (labels, statement, instruction)."""
 
-    __slots__ = ()
-
-    def __bool__(self) -> bool:
-        return False
-
-
+_TAIL_LABEL, _TAIL_IMM, _TAIL_OFF = 0, 1, 2
 _CALL_SLOT = bytes(8)
+_LABELS = itemgetter(0)  # of a special line (or the first of its labels)
+_STATEMENT = itemgetter(1)
+_INSN = itemgetter(0)  # of a _LineReader entry
+_BYTES = itemgetter(1)
 _new = tuple.__new__
 _MARKERS = (":", "#", "//", "/*", ";")
-_FIRST = itemgetter(0)
-_SECOND = itemgetter(1)
 
 
 def _assemble_lines(lines: list[str], text: str) -> tuple[list[Instruction], bytes, dict[str, int]]:
@@ -1022,9 +1109,9 @@ def _assemble_lines(lines: list[str], text: str) -> tuple[list[Instruction], byt
 
     Programs repeat lines a lot, so each distinct line is read once (a dictionary that
     reads on a miss) and every line costs only a lookup at C speed. Lines that are not just
-    a statement -- labels above all -- are then handled one by one. ``call name`` waits for
-    the end, when all labels are known (a label makes it a local call, else it names a
-    helper).
+    a statement -- labels above all -- are then placed: all at once when they are lone
+    labels (the common case), else one by one. ``call name`` waits for the end, when all
+    labels are known (a label makes it a local call, else it names a helper).
     """
     # (one quick scan for "/" spares two slow ones for "//" and "/*" in most texts)
     markers = [marker for marker in _MARKERS if marker[0] in text and marker in text]
@@ -1034,12 +1121,18 @@ def _assemble_lines(lines: list[str], text: str) -> tuple[list[Instruction], byt
     except AssemblerError as exc:
         number = lines.index(reader.current) + 1
         raise AssemblerError(exc.reason, number, exc.text, exc.column) from None
-    found: list[Instruction] = list(map(_FIRST, entries))  # or _Special (false) values
-    blob = b"".join(map(_SECOND, entries))
+    # (two passes over the few distinct entries beat a second pass over the many lines)
+    found: list[Any] = list(map(_INSN, entries))  # None: a special line
+    blob = b"".join(map(_BYTES, entries))
     del entries
-    holes = list(compress(range(len(found)), map(not_, found)))
+    holes = list(compress(range(len(found)), map(not_, found))) if reader.specials else []
     if not holes:
         return found, blob, {}
+    specials = list(map(reader.specials.__getitem__, map(lines.__getitem__, holes)))
+    del reader
+    bulk = _place_lone_labels(found, holes, specials)
+    if bulk is not None:
+        return bulk[0], blob, bulk[1]
     insns: list[Instruction] = []
     where: dict[str, int] = {}  # label -> instruction index
     append, extend = insns.append, insns.extend
@@ -1050,7 +1143,8 @@ def _assemble_lines(lines: list[str], text: str) -> tuple[list[Instruction], byt
     pending_line = 0
     prev = 0
     holes.append(len(found))  # the end, as a hole after the last line
-    for hole in holes:
+    specials.append(((), "", None))
+    for hole, special in zip(holes, specials, strict=True):
         if hole > prev:  # plain statements: the first one takes a pending label
             if pending is not None:
                 op, dst, src, off, imm, _, ref, source = found[prev]
@@ -1062,7 +1156,7 @@ def _assemble_lines(lines: list[str], text: str) -> tuple[list[Instruction], byt
         prev = hole + 1
         if hole == len(found):
             break
-        labels, stmt, insn = found[hole]
+        labels, stmt, insn = special
         number = hole + 1
         for label in labels:
             if label in seen:
@@ -1103,6 +1197,42 @@ def _assemble_lines(lines: list[str], text: str) -> tuple[list[Instruction], byt
             for insn in insns
         ]
     return insns, blob, where
+
+
+def _place_lone_labels(
+    found: list[Any],
+    holes: list[int],
+    specials: list[tuple[tuple[str, ...], str, Instruction | None]],
+) -> tuple[list[Instruction], dict[str, int]] | None:
+    """The common case of :func:`_assemble_lines` at C speed: every line that is not just a
+    statement is one label on its own (or blank), each label distinct and followed by its own
+    instruction. None for anything else (aliases, duplicates, a trailing label, ``call
+    name``), which the caller handles line by line, with its error messages.
+    """
+    if any(map(_STATEMENT, specials)):  # a statement on a label line, or a deferred call
+        return None
+    label_sets = list(map(_LABELS, specials))
+    sizes = list(map(len, label_sets))
+    # A special line's instruction is the next plain one: its index is the line's index
+    # less the special lines before it.
+    targets = list(map(sub, holes, count()))
+    if max(sizes) > 1:
+        return None
+    if 0 in sizes:  # blank and comment lines
+        label_sets = list(compress(label_sets, sizes))
+        targets = list(compress(targets, sizes))
+    names = list(map(_LABELS, label_sets))
+    insns: list[Instruction] = list(filter(None, found))
+    if names and (
+        len(set(names)) != len(names)
+        or len(set(targets)) != len(targets)
+        or targets[-1] >= len(insns)
+    ):
+        return None
+    for name, at in zip(names, targets, strict=True):
+        op, dst, src, off, imm, _, ref, source = insns[at]
+        insns[at] = _new(Instruction, (op, dst, src, off, imm, name, ref, source))
+    return insns, dict(zip(names, targets, strict=True))
 
 
 def _slot_offsets(insns: list[Instruction], size: int) -> Sequence[int]:
